@@ -1,0 +1,1 @@
+"""Every front door of reportqa: command line, HTTP API, chat page and Slack bot."""

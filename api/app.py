@@ -1,0 +1,363 @@
+"""The FastAPI application: chat (JSON, SSE), the OpenAI-compatible endpoint, letters, feedback,
+health, metrics and the chat page.
+
+``reportqa serve`` calls :func:`serve`, which is :func:`create_app` plus uvicorn on the host that
+:meth:`api.settings.ApiSettings.bind_host` allows. Tests call :func:`create_app` and run it with
+uvicorn on a free loopback port. The expensive parts (embedding model, Chroma store, assistant) are
+built once in ``lifespan`` and kept on ``app.state``; routes receive them through the
+``Depends`` aliases of :mod:`api.deps`.
+
+Every error response is ``{"error": {"code", "message", "field"?}}``: the handlers below render
+:class:`api.errors.ApiError`, request validation failures (422; malformed JSON is 400, a body
+that is not JSON 415), unknown routes and methods, and the other packages' errors (store
+unreachable 503, unsupported file 415, ...). Anything else is a bug: it is logged with its
+traceback and answered 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.components import Components, build_components
+from api.conversations import ConversationStore
+from api.deps import RateLimiter
+from api.errors import ApiError, error_body
+from api.feedback import FeedbackStore
+from api.metrics import Metrics, MetricsMiddleware
+from api.settings import ApiSettings
+from assistant.chain import Assistant
+from assistant.errors import AssistantError, BadQuestion, LLMUnavailable
+from assistant.settings import AssistantSettings
+from ingest.errors import IngestError, UnsupportedFileType
+from vectorstore.errors import EmbedderError, StoreError, StoreUnavailable
+from vectorstore.settings import StoreSettings
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_PATH = "/documents"
+
+_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
+                 415: "unsupported_media_type", 422: "invalid_input", 429: "rate_limited"}
+
+
+def create_app(settings: ApiSettings | None = None, components: Components | None = None, *,
+               store_settings: StoreSettings | None = None,
+               assistant_settings: AssistantSettings | None = None,
+               assistant: Assistant | None = None) -> FastAPI:
+    """Build the service.
+
+    Args:
+        settings: HTTP settings; read from ``REPORTQA_*`` when omitted.
+        components: Embedder and store to use (shared, e.g. with the CLI or tests); built from
+            ``store_settings`` in ``lifespan`` when omitted.
+        store_settings: Where the letters live, when ``components`` is omitted.
+        assistant_settings: How questions are answered (answerer, LLM endpoint, top_k).
+        assistant: A ready assistant (otherwise built in ``lifespan`` from the components).
+
+    Returns:
+        The FastAPI app; run it with uvicorn (``lifespan`` must run).
+    """
+    settings = settings or ApiSettings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        parts = components
+        if parts is None:
+            parts = await run_in_threadpool(build_components, store_settings)
+        await run_in_threadpool(lambda: parts.embedder.dimension)  # load the model now
+        answerer = assistant
+        if answerer is None:
+            answerer = await run_in_threadpool(_build_assistant, parts, assistant_settings)
+        await run_in_threadpool(answerer.refresh)
+        from ingest.pipeline import IngestPipeline
+
+        app.state.components = parts
+        app.state.pipeline = IngestPipeline(parts.store, parts.embedder)
+        app.state.assistant = answerer
+        logger.info("api ready letters=%d store=%s auth=%s seconds=%.1f", len(answerer.catalog),
+                    parts.location(), "keys" if settings.auth_enabled else "none (loopback)",
+                    time.perf_counter() - started)
+        try:
+            yield
+        finally:
+            for name in ("assistant", "pipeline", "components"):
+                setattr(app.state, name, None)
+            logger.info("api stopped")
+
+    app = FastAPI(
+        title="reportqa",
+        summary="Answers questions about Ofsted inspection letters with verified, cited quotes.",
+        description=(
+            "Send `Authorization: Bearer KEY` or `X-API-Key: KEY` when the server has keys "
+            "(REPORTQA_API_KEYS for reading, REPORTQA_ADMIN_KEYS for writing). Errors are "
+            '`{"error": {"code", "message", "field"?}}`.'),
+        version=_version(),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.write_lock = threading.Lock()
+    app.state.started_at = int(time.time())
+    # The SQLite stores are cheap and exist from the start, so other front doors (the Slack bot)
+    # can be handed them when they are mounted.
+    app.state.conversations = ConversationStore(settings.conversations_path)
+    app.state.feedback = FeedbackStore(settings.feedback_path)
+    for name in ("assistant", "pipeline", "components"):
+        setattr(app.state, name, None)
+
+    _install_error_handlers(app)
+    _include_routes(app)
+
+    # Outermost last: metrics see every response, CORS headers reach 413s too.
+    app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
+                       upload_limit=settings.max_upload_bytes * settings.max_upload_files
+                       + 64 * 1024)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+                           allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+                           max_age=600)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app
+
+
+def serve(settings: ApiSettings | None = None, host: str | None = None, port: int | None = None,
+          log_level: str = "info") -> None:
+    """Run the service with uvicorn until interrupted (``reportqa serve``).
+
+    Without API keys configured, a non-loopback ``host`` is replaced by 127.0.0.1 (with a
+    warning); see :meth:`ApiSettings.bind_host`.
+    """
+    import uvicorn
+
+    settings = settings or ApiSettings()
+    bind = settings.bind_host(host)
+    uvicorn.run(create_app(settings), host=bind, port=port or settings.port,
+                log_level=log_level, proxy_headers=False)
+
+
+def _build_assistant(parts: Components, assistant_settings: AssistantSettings | None) -> Assistant:
+    from assistant.llm import llm_from_settings
+
+    config = assistant_settings or AssistantSettings()
+    return Assistant(parts.store, parts.embedder, llm=llm_from_settings(config),
+                     top_k=config.top_k, min_evidence=config.min_evidence)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("reportqa")
+    except Exception:  # not installed (running from a checkout)
+        return "0"
+
+
+def _include_routes(app: FastAPI) -> None:
+    from api.routes import chat, completions, documents, feedback, health, page
+
+    for module in (chat, completions, documents, feedback, health, page):
+        app.include_router(module.router)
+    page.mount_static(app)
+
+
+# ---- errors ----------------------------------------------------------------------------------
+
+def _json_error(status: int, body: dict[str, Any],
+                headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _is_json_request(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return not content_type or content_type == "application/json" or content_type.endswith(
+        "+json")
+
+
+def validation_error_response(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """Render request validation failures; never echoes the input (it may be large or binary)."""
+    errors = list(exc.errors())
+    first = errors[0] if errors else {"type": "invalid", "loc": ("body",), "msg": "invalid"}
+    loc = tuple(first.get("loc") or ())
+    if first.get("type") == "json_invalid":
+        ctx = first.get("ctx")
+        reason = ctx.get("error", "JSON decode error") if isinstance(ctx, dict) else "JSON error"
+        position = loc[1] if len(loc) > 1 else "?"
+        return _json_error(400, error_body(
+            "invalid_json", f"the request body is not valid JSON ({reason} at character "
+            f"{position}); send a JSON object", "body"))
+    if loc == ("body",) and not _is_json_request(request):
+        return _json_error(415, error_body(
+            "unsupported_media_type", "the request body must be JSON; send it with "
+            "'Content-Type: application/json'", "body"))
+    if loc == ("body",) and first.get("type") == "missing":
+        return _json_error(422, error_body(
+            "invalid_input", "the request needs a JSON body; see /docs for its fields", "body"))
+    details = []
+    for error in errors[:20]:
+        field = _field_of(error.get("loc") or ()) or "body"
+        message = str(error.get("msg", "invalid value"))
+        if message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        details.append({"field": field, "message": message, "type": error.get("type")})
+    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
+    return _json_error(422, error_body("invalid_input", f"invalid request: {summary}",
+                                       details[0]["field"], errors=details))
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        if exc.status >= 500:
+            logger.warning("request failed status=%s code=%s path=%s", exc.status, exc.code,
+                           request.url.path)
+        return _json_error(exc.status, exc.body(), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_error_response(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            message = f"no such endpoint {request.method} {request.url.path}; see /docs"
+        elif exc.status_code == 405:
+            message = (f"{request.method} is not allowed on {request.url.path}; see /docs for "
+                       "its methods")
+        else:
+            message = str(exc.detail)
+        return _json_error(exc.status_code, error_body(code, message),
+                           dict(exc.headers or {}))
+
+    @app.exception_handler(UnsupportedFileType)
+    async def _unsupported(request: Request, exc: UnsupportedFileType) -> JSONResponse:
+        return _json_error(415, error_body("unsupported_media_type", str(exc), "files"))
+
+    @app.exception_handler(IngestError)
+    async def _ingest(request: Request, exc: IngestError) -> JSONResponse:
+        return _json_error(422, error_body("ingest_failed", str(exc), "files"))
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_down(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        logger.warning("store unavailable path=%s error=%s", request.url.path, exc)
+        return _json_error(503, error_body("store_unavailable", str(exc)),
+                           {"Retry-After": "5"})
+
+    @app.exception_handler(EmbedderError)
+    async def _embedder(request: Request, exc: EmbedderError) -> JSONResponse:
+        logger.error("embedding model failed path=%s error=%s", request.url.path, exc)
+        return _json_error(503, error_body("model_unavailable", str(exc)))
+
+    @app.exception_handler(StoreError)
+    async def _store(request: Request, exc: StoreError) -> JSONResponse:
+        logger.exception("store error path=%s", request.url.path)
+        return _json_error(500, error_body("store_error", str(exc)))
+
+    @app.exception_handler(AssistantError)
+    async def _assistant(request: Request, exc: AssistantError) -> JSONResponse:
+        if isinstance(exc, BadQuestion):
+            return _json_error(422, error_body("bad_question", str(exc), "message"))
+        if isinstance(exc, LLMUnavailable):
+            return _json_error(503, error_body("llm_unavailable", str(exc)))
+        logger.exception("assistant error path=%s", request.url.path)
+        return _json_error(500, error_body("assistant_error", str(exc)))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("unhandled error path=%s type=%s", request.url.path, type(exc).__name__,
+                     exc_info=exc)
+        return _json_error(500, error_body(
+            "internal_error", "internal error; it has been logged for the maintainers"))
+
+
+def stream_error_body(exc: BaseException) -> dict[str, Any]:
+    """The error object sent inside an already-started stream (SSE ``error`` event)."""
+    if isinstance(exc, ApiError):
+        return exc.body()
+    if isinstance(exc, StoreUnavailable):
+        return error_body("store_unavailable", str(exc))
+    if isinstance(exc, EmbedderError):
+        return error_body("model_unavailable", str(exc))
+    if isinstance(exc, BadQuestion):
+        return error_body("bad_question", str(exc), "message")
+    if isinstance(exc, LLMUnavailable):
+        return error_body("llm_unavailable", str(exc))
+    return error_body("internal_error", "internal error; it has been logged for the maintainers")
+
+
+# ---- body size -------------------------------------------------------------------------------
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over the limit with 413 (``POST /documents`` has its own limit).
+
+    A declared ``Content-Length`` over the limit is refused before reading; a body that turns out
+    longer while being read stops with the same error.
+    """
+
+    def __init__(self, app: ASGIApp, default_limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.default_limit = default_limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        upload = scope.get("path") == UPLOAD_PATH
+        limit = self.upload_limit if upload else self.default_limit
+        what = "upload request" if upload else "request body"
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            response = _json_error(413, error_body(
+                "payload_too_large", f"the {what} is {declared} bytes; the limit is {limit} "
+                "bytes", "body"))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise StarletteHTTPException(
+                        413, f"the {what} is over the limit of {limit} bytes; send less")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

@@ -1,0 +1,154 @@
+"""``POST /chat`` (JSON) and ``POST /chat/stream`` (Server-Sent Events)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.conversations import ConversationStore
+from api.deps import AssistantDep, ConversationsDep, MetricsDep, ReaderDep, SettingsDep
+from api.errors import NotFound
+from api.settings import ApiSettings
+from assistant.models import Answer, Filters, Turn
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["chat"])
+
+MAX_MESSAGE_CHARS = 2000
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
+
+
+class ChatFilters(Filters):
+    """Restrict the answer to one council and/or one inspection year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("authority", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if len(value) > 200:
+                raise ValueError("council name is longer than 200 characters")
+        return value
+
+
+class ChatRequest(BaseModel):
+    """A question, optionally in an existing conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS,
+                         description="The question, e.g. 'What was the area for priority action "
+                         "in Portsmouth in 2009?'")
+    conversation_id: str | None = Field(
+        default=None, pattern=ID_PATTERN,
+        description="Continue this conversation (from an earlier response); omit to start one.")
+    history: list[Turn] | None = Field(
+        default=None, max_length=50,
+        description="Earlier turns sent by the client; when given they are used instead of the "
+        "server-side conversation's.")
+    filters: ChatFilters | None = Field(default=None, description="Optional council/year.")
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the message is blank; type a question")
+        return value.strip()
+
+
+class ChatResponse(Answer):
+    """The answer object plus where it lives on the server."""
+
+    conversation_id: str = Field(description="Send it back to continue the conversation.")
+    answer_id: str = Field(description="Identifies this answer (for POST /feedback).")
+
+
+def start_turn(body: ChatRequest, conversations: ConversationStore,
+               settings: ApiSettings) -> tuple[str, list[Turn]]:
+    """The conversation to use (existing or new) and the history to answer with."""
+    if body.conversation_id is not None:
+        if not conversations.exists(body.conversation_id):
+            raise NotFound(f"no conversation {body.conversation_id!r}; omit conversation_id to "
+                           "start a new one", field="conversation_id")
+        conversation_id = body.conversation_id
+    else:
+        conversation_id = conversations.create()
+    if body.history is not None:
+        history = body.history
+    else:
+        history = conversations.history(conversation_id, settings.history_turns)
+    return conversation_id, history
+
+
+def response_body(answer: Answer, conversation_id: str, answer_id: str) -> dict[str, Any]:
+    return {**answer.to_contract(), "conversation_id": conversation_id, "answer_id": answer_id}
+
+
+@router.post("/chat", responses={200: {"model": ChatResponse}})
+def chat(body: ChatRequest, _: ReaderDep, assistant: AssistantDep,
+         conversations: ConversationsDep, metrics: MetricsDep,
+         settings: SettingsDep) -> JSONResponse:
+    """Answer a question from the letters, with citations that quote them exactly.
+
+    Returns the answer object (`answer`, `abstained`, `citations`, `timings_ms`, ...) plus
+    `conversation_id` and `answer_id`. Conversations are kept on the server: send the
+    `conversation_id` back with the next message for follow-up questions.
+    """
+    conversation_id, history = start_turn(body, conversations, settings)
+    answer = assistant.ask(body.message, history, body.filters)
+    answer_id = conversations.append(conversation_id, body.message, answer)
+    metrics.observe_answer(answer, "chat")
+    return JSONResponse(response_body(answer, conversation_id, answer_id))
+
+
+def sse(event: str, data: Any) -> str:
+    """One Server-Sent Event with a JSON ``data`` line."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@router.post("/chat/stream", response_class=StreamingResponse, responses={200: {
+    "content": {"text/event-stream": {}},
+    "description": "Events `token` ({\"text\"}), then `citations` ({\"citations\": [...]}), "
+                   "then `answer` (the /chat response object), then `done`. A failure after "
+                   "the stream started arrives as an `error` event ({\"error\": {...}})."}})
+def chat_stream(body: ChatRequest, _: ReaderDep, assistant: AssistantDep,
+                conversations: ConversationsDep, metrics: MetricsDep,
+                settings: SettingsDep) -> StreamingResponse:
+    """Answer like POST /chat, streamed as Server-Sent Events as the answer is produced."""
+    from api.app import stream_error_body
+
+    conversation_id, history = start_turn(body, conversations, settings)
+
+    def events() -> Iterator[str]:
+        try:
+            for event in assistant.stream_events(body.message, history, body.filters):
+                if event.type == "token":
+                    yield sse("token", {"text": event.text})
+                elif event.type == "citations":
+                    yield sse("citations",
+                              {"citations": [c.model_dump() for c in event.citations]})
+                elif event.type == "answer" and event.answer is not None:
+                    answer = event.answer
+                    answer_id = conversations.append(conversation_id, body.message, answer)
+                    metrics.observe_answer(answer, "chat_stream")
+                    yield sse("answer", response_body(answer, conversation_id, answer_id))
+            yield sse("done", {})
+        except Exception as exc:  # the response has started: report in-band
+            logger.error("stream failed type=%s", type(exc).__name__, exc_info=exc)
+            yield sse("error", stream_error_body(exc))
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers=SSE_HEADERS)

@@ -1,0 +1,225 @@
+"""The letters: list, read (metadata and stored text), upload (ingest) and delete."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+
+from api.deps import (
+    AdminDep,
+    AssistantDep,
+    ComponentsDep,
+    MetricsDep,
+    PipelineDep,
+    ReaderDep,
+    SettingsDep,
+)
+from api.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from api.settings import ApiSettings
+from ingest.serialization import letter_from_record
+from vectorstore.records import StoredLetter
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+
+DOCUMENT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+_READ_CHUNK = 1024 * 1024
+
+
+def letter_summary(letter: StoredLetter) -> dict[str, Any]:
+    """The listing fields of a stored letter."""
+    md = letter.metadata
+    return {
+        "document_id": letter.document_id,
+        "source": letter.source,
+        "authority": md.get("authority"),
+        "inspection_type": md.get("inspection_type"),
+        "inspection_start": md.get("inspection_start"),
+        "inspection_end": md.get("inspection_end"),
+        "letter_date": md.get("letter_date"),
+        "year": md.get("year"),
+        "signatory_name": md.get("signatory_name"),
+        "sections": [s for s in str(md.get("sections", "")).split(", ") if s],
+        "chunks": md.get("chunks", 0),
+        "ingested_at": md.get("ingested_at"),
+    }
+
+
+def _sections(letter: StoredLetter) -> list[dict[str, Any]]:
+    record = letter.metadata.get("record_json")
+    if not isinstance(record, str):
+        return []
+    try:
+        parsed = letter_from_record(letter.text, record)
+    except (ValueError, KeyError, TypeError) as exc:
+        logger.warning("unreadable letter record document_id=%s error=%s", letter.document_id,
+                       exc)
+        return []
+    return [{"name": s.name, "heading": s.heading, "char_start": s.char_start,
+             "char_end": s.char_end, "none_identified": s.none_identified,
+             "findings": [{"char_start": f.char_start, "char_end": f.char_end}
+                          for f in s.findings]}
+            for s in parsed.sections]
+
+
+@router.get("")
+def list_documents(_: ReaderDep, parts: ComponentsDep) -> dict[str, Any]:
+    """Every stored letter: id, source file, council, dates, sections found, chunks."""
+    letters = parts.store.list_letters(include_text=False)
+    rows = sorted((letter_summary(x) for x in letters),
+                  key=lambda r: (str(r["authority"] or ""), str(r["inspection_start"] or ""),
+                                 r["source"]))
+    return {"documents": rows, "count": len(rows)}
+
+
+def _find(parts: Any, document_id: str) -> StoredLetter:
+    letter = parts.store.get_letter(document_id) if DOCUMENT_ID.match(document_id) else None
+    if letter is None:
+        raise NotFound(f"no letter with id {document_id!r}; see GET /documents",
+                       field="document_id")
+    return letter  # type: ignore[no-any-return]
+
+
+@router.get("/{document_id}")
+def get_document(document_id: str, _: ReaderDep, parts: ComponentsDep) -> dict[str, Any]:
+    """One letter: its metadata, its stored text (which every citation's span points into) and
+    its sections with their spans."""
+    letter = _find(parts, document_id)
+    return {**letter_summary(letter), "text": letter.text, "sections": _sections(letter)}
+
+
+@router.delete("/{document_id}")
+def delete_document(document_id: str, _: AdminDep, pipeline: PipelineDep,
+                    assistant: AssistantDep, request: Request) -> dict[str, Any]:
+    """Delete a letter and all its chunks (admin)."""
+    if not DOCUMENT_ID.match(document_id):
+        raise NotFound(f"no letter with id {document_id!r}; see GET /documents",
+                       field="document_id")
+    with request.app.state.write_lock:
+        letter = pipeline.store.get_letter(document_id)
+        if letter is None:
+            raise NotFound(f"no letter with id {document_id!r}; see GET /documents",
+                           field="document_id")
+        pipeline.store.delete_letter(letter.document_id)
+        assistant.refresh()
+    logger.info("letter deleted via api document_id=%s", letter.document_id)
+    return {"deleted": {"document_id": letter.document_id, "source": letter.source}}
+
+
+def safe_filename(name: str | None) -> str:
+    """The file's own name, without folders or control characters."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().strip(".")
+    return base[:200]
+
+
+def _supported_suffixes() -> tuple[str, ...]:
+    from ingest.loaders import SUPPORTED_SUFFIXES
+
+    return SUPPORTED_SUFFIXES
+
+
+def _check_upload(upload: UploadFile, settings: ApiSettings) -> str:
+    name = safe_filename(upload.filename)
+    if not name:
+        raise InvalidInput("an uploaded file has no file name; name it after the letter, e.g. "
+                           "'leeds-2010.pdf'", field="files")
+    suffix = Path(name).suffix.lower()
+    supported = _supported_suffixes()
+    if suffix not in supported:
+        raise UnsupportedMediaType(
+            f"{name}: files of type '{suffix or '(no suffix)'}' are not supported; upload one "
+            f"of {', '.join(supported)}", field="files")
+    size = upload.size
+    if size is not None and size > settings.max_upload_bytes:
+        raise PayloadTooLarge(f"{name} is {size} bytes; the limit per file is "
+                              f"{settings.max_upload_bytes} bytes (REPORTQA_MAX_UPLOAD_BYTES)",
+                              field="files")
+    return name
+
+
+async def _save(upload: UploadFile, target: Path, settings: ApiSettings) -> None:
+    written = 0
+    with target.open("wb") as out:
+        while chunk := await upload.read(_READ_CHUNK):
+            written += len(chunk)
+            if written > settings.max_upload_bytes:
+                raise PayloadTooLarge(
+                    f"{target.name} is over the limit of {settings.max_upload_bytes} bytes per "
+                    "file (REPORTQA_MAX_UPLOAD_BYTES)", field="files")
+            out.write(chunk)
+
+
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                             "description": "One or more letters (.txt .md .pdf .html .docx)."}},
+}}}}}
+
+
+@router.post("", openapi_extra=_UPLOAD_BODY, responses={
+    200: {"description": "Per-file results; `ok` is false when some files failed."},
+    413: {"description": "A file (or the request) is over the size limit; nothing ingested."},
+    415: {"description": "A file of an unsupported type; nothing ingested."},
+    422: {"description": "No file, or every file failed to ingest (results included)."}})
+async def upload_documents(request: Request, _: AdminDep, settings: SettingsDep,
+                           pipeline: PipelineDep, assistant: AssistantDep,
+                           metrics: MetricsDep) -> JSONResponse:
+    """Upload letters (multipart field `files`, one or more) and ingest them (admin).
+
+    Every file is checked first (type, size); a bad one rejects the whole request before
+    anything is stored. Then each file is ingested: the response lists, per file, `added`,
+    `replaced`, `unchanged` or `failed` with the reason. A file with the name of a stored letter
+    replaces it.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "multipart/form-data":
+        raise UnsupportedMediaType("upload letters as multipart/form-data with one or more "
+                                   "'files' parts", field="files")
+    form = await request.form(max_files=settings.max_upload_files, max_fields=20)
+    uploads = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
+    try:
+        if not uploads:
+            raise InvalidInput("no file in the upload; send one or more 'files' parts",
+                               field="files")
+        names = [_check_upload(u, settings) for u in uploads]
+        with tempfile.TemporaryDirectory(prefix="reportqa-upload-") as folder:
+            results = []
+            for index, (upload, name) in enumerate(zip(uploads, names, strict=True)):
+                target = Path(folder) / str(index) / name
+                target.parent.mkdir()
+                await _save(upload, target, settings)
+                results.append(await run_in_threadpool(_ingest_one, request, pipeline, target,
+                                                       name))
+        await run_in_threadpool(assistant.refresh)
+    finally:
+        await form.close()
+    for result in results:
+        metrics.uploads.labels(status=result["status"]).inc()
+    counts = {s: sum(1 for r in results if r["status"] == s)
+              for s in ("added", "replaced", "unchanged", "failed")}
+    body: dict[str, Any] = {"ok": counts["failed"] == 0, "counts": counts, "results": results}
+    if counts["failed"] == len(results):
+        first = results[0]["error"] or "the letter could not be ingested"
+        body["error"] = {"code": "ingest_failed", "message": first, "field": "files"}
+        return JSONResponse(body, status_code=422)
+    return JSONResponse(body)
+
+
+def _ingest_one(request: Request, pipeline: Any, path: Path, source: str) -> dict[str, Any]:
+    with request.app.state.write_lock:
+        result = pipeline.ingest_file(path, source=source)
+    data = asdict(result)
+    data.pop("path", None)  # a temporary path, meaningless to the client
+    logger.info("upload ingested source=%s status=%s", source, result.status)
+    return data

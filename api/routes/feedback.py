@@ -1,0 +1,67 @@
+"""``POST /feedback`` (thumbs up/down on an answer) and ``GET /feedback`` (admin)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import AdminDep, ConversationsDep, FeedbackStoreDep, MetricsDep, ReaderDep
+from api.errors import InvalidInput, NotFound
+from api.feedback import MAX_COMMENT_CHARS
+from api.routes.chat import ID_PATTERN
+
+router = APIRouter(prefix="/feedback", tags=["feedback"])
+
+
+class FeedbackRequest(BaseModel):
+    """A rating of one answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer_id: str = Field(pattern=ID_PATTERN, description="`answer_id` of the answer rated.")
+    conversation_id: str | None = Field(default=None, pattern=ID_PATTERN,
+                                        description="Its conversation (optional check).")
+    rating: Literal["up", "down"] = Field(description="'up' (👍) or 'down' (👎).")
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS,
+                                description="Optional: what was wrong or right.")
+
+
+@router.post("", status_code=201)
+def post_feedback(body: FeedbackRequest, _: ReaderDep, conversations: ConversationsDep,
+                  store: FeedbackStoreDep, metrics: MetricsDep) -> JSONResponse:
+    """Rate an answer given by POST /chat or /chat/stream."""
+    turn = conversations.get_turn(body.answer_id)
+    if turn is None:
+        raise NotFound(f"no answer {body.answer_id!r}; use the answer_id of a /chat response",
+                       field="answer_id")
+    if body.conversation_id is not None and body.conversation_id != turn.conversation_id:
+        raise InvalidInput(f"answer {body.answer_id!r} belongs to another conversation than "
+                           f"{body.conversation_id!r}; send its own conversation_id or none",
+                           field="conversation_id")
+    comment = body.comment.strip() if body.comment else None
+    feedback_id = store.add(turn.conversation_id, body.answer_id, body.rating, comment, "api")
+    metrics.feedback.labels(rating=body.rating).inc()
+    return JSONResponse({"id": feedback_id}, status_code=201)
+
+
+@router.get("")
+async def list_feedback(_: AdminDep, store: FeedbackStoreDep, conversations: ConversationsDep,
+                        limit: int = Query(default=100, ge=1, le=1000,
+                                           description="Most recent first.")) -> dict[str, Any]:
+    """Recent feedback with the question and answer it rates, when known (admin)."""
+
+    def collect() -> dict[str, Any]:
+        rows = []
+        for record in store.list(limit):
+            row = record.to_dict()
+            turn = conversations.get_turn(record.answer_id) if record.source == "api" else None
+            row["question"] = turn.question if turn else None
+            row["answer"] = turn.answer if turn else None
+            rows.append(row)
+        return {"feedback": rows, "counts": store.counts()}
+
+    return await run_in_threadpool(collect)

@@ -1,0 +1,610 @@
+"""The Slack bot: mentions, direct messages, thread follow-ups, ``/reports`` and 👍/👎 feedback.
+
+Built on Slack Bolt (sync ``App``), shared by the two ways of connecting to Slack:
+
+* HTTP: :func:`mount_slack` adds ``POST /slack/events`` to the FastAPI app (Events API,
+  interactivity and slash commands all use that one URL). Bolt verifies every request's signature
+  and timestamp first (forged or stale -> 401, nothing else runs).
+* Socket Mode: :func:`run_socket_mode` (``reportqa slack --socket``) for workspaces that cannot
+  expose a URL.
+
+Behaviour: a mention in a channel is answered in a thread; a reply in that thread is a follow-up
+in the same conversation (thread -> conversation id, turns kept in SQLite); a direct message is
+answered in the DM. ``/reports <question>`` is acknowledged at once and answered through the
+command's ``response_url``. Retried events (same ``event_id``) are answered once; the bot ignores
+itself and other bots; a failure becomes a polite message with a reference to quote.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from fastapi import FastAPI, Request, Response
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from slack_bolt import App, BoltResponse
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk import WebClient
+from starlette.concurrency import run_in_threadpool
+
+from api.errors import ApiError
+from api.slack_blocks import (
+    FEEDBACK_DOWN,
+    FEEDBACK_UP,
+    LetterUrl,
+    SlackMessage,
+    error_message,
+    help_message,
+    parse_feedback_value,
+    render_answer,
+)
+from assistant.models import Answer, Turn
+
+logger = logging.getLogger(__name__)
+
+SLACK_EVENTS_PATH = "/slack/events"
+_HELP_WORDS = {"help", "?", "-h", "--help", "usage"}
+
+
+class SlackConfigError(ApiError):
+    """The Slack bot cannot start because a variable is missing or wrong."""
+
+    status = 503
+    code = "slack_not_configured"
+
+
+class SlackSettings(BaseSettings):
+    """Slack credentials and bot options.
+
+    The three Slack variables keep Slack's own names (no prefix), as Slack's documentation and
+    Bolt use them; the others are prefixed ``REPORTQA_``.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
+
+    bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "bot_token"),
+        description="Bot User OAuth Token (xoxb-...), from the app's 'OAuth & Permissions' page.")
+    signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "signing_secret"),
+        description="Signing Secret from the app's 'Basic Information' page; every HTTP request "
+                    "from Slack is verified with it (not needed in Socket Mode).")
+    app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "app_token"),
+        description="App-Level Token (xapp-...) with the connections:write scope; Socket Mode "
+                    "only.")
+    public_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REPORTQA_PUBLIC_URL", "public_url"),
+        description="Address of the chat page, e.g. 'https://reportqa.example.org'; citations "
+                    "link to their passage there when set.")
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("REPORTQA_SLACK_API_URL", "slack_api_url"),
+        description="Base URL of the Slack Web API (tests point it at a local fake).")
+    data_dir: Path = Field(
+        default=Path("data/store"), validation_alias=AliasChoices("REPORTQA_DATA_DIR", "data_dir"),
+        description="Folder of the bot's SQLite file (slack.sqlite3: conversation turns and the "
+                    "event ids already answered).")
+    command: str = Field(
+        default="/reports", validation_alias=AliasChoices("REPORTQA_SLACK_COMMAND", "command"),
+        pattern=r"^/[a-z0-9_-]{1,31}$",
+        description="The slash command, as declared in the app manifest.")
+    command_response: Literal["in_channel", "ephemeral"] = Field(
+        default="in_channel",
+        validation_alias=AliasChoices("REPORTQA_SLACK_COMMAND_RESPONSE", "command_response"),
+        description="Whether slash-command answers are shown to the channel or only to the asker.")
+    history_turns: int = Field(
+        default=10, ge=0, le=50,
+        validation_alias=AliasChoices("REPORTQA_SLACK_HISTORY_TURNS", "history_turns"),
+        description="Earlier turns of a conversation handed to the assistant.")
+    session_minutes: float = Field(
+        default=30.0, gt=0,
+        validation_alias=AliasChoices("REPORTQA_SLACK_SESSION_MINUTES", "session_minutes"),
+        description="Outside threads (a DM, repeated slash commands) earlier turns count as the "
+                    "same conversation for this many minutes of quiet.")
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _blank_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().rstrip("/")
+            return value or None
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def state_path(self) -> Path:
+        """The bot's SQLite file."""
+        return self.data_dir / "slack.sqlite3"
+
+
+class FeedbackSink(Protocol):
+    """What the bot needs of the feedback store (:class:`api.feedback.FeedbackStore`)."""
+
+    def add(self, conversation_id: str | None, answer_id: str, rating: str,
+            comment: str | None = None, source: str = "api") -> Any: ...
+
+
+class ConversationLog(Protocol):
+    """What the bot needs of the conversation store (``api.conversations.ConversationStore``)."""
+
+    def create(self) -> str: ...
+
+    def exists(self, conversation_id: str) -> bool: ...
+
+    def turns(self, conversation_id: str, limit: int | None = None) -> list[Any]: ...
+
+    def history(self, conversation_id: str, limit: int | None = None) -> list[Turn]: ...
+
+    def append(self, conversation_id: str, question: str, answer: Answer) -> str: ...
+
+
+class SlackState:
+    """The bot's own SQLite file: which conversation each Slack thread is, and the event ids
+    already handled (so Slack's retries are answered once).
+
+    Args:
+        path: The SQLite file (created with its folder when missing).
+        event_ttl_s: How long an event id is remembered (Slack retries within minutes).
+    """
+
+    def __init__(self, path: Path, event_ttl_s: float = 24 * 3600) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.event_ttl_s = event_ttl_s
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
+                                   timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS slack_threads (
+                thread_key TEXT PRIMARY KEY,
+                conversation_id TEXT NOT NULL,
+                created REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS slack_events (
+                event_id TEXT PRIMARY KEY,
+                seen REAL NOT NULL);
+            """
+        )
+        self._claims = 0
+
+    def claim_event(self, event_id: str) -> bool:
+        """True the first time ``event_id`` is seen (so it is handled once), False afterwards."""
+        now = time.time()
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO slack_events (event_id, seen) VALUES (?, ?)",
+                (event_id, now))
+            claimed = cursor.rowcount == 1
+            self._claims += 1
+            if self._claims % 500 == 0:
+                self._db.execute("DELETE FROM slack_events WHERE seen < ?",
+                                 (now - self.event_ttl_s,))
+        return claimed
+
+    def conversation_for(self, thread_key: str) -> str | None:
+        """The conversation id bound to a Slack thread key, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT conversation_id FROM slack_threads "
+                                   "WHERE thread_key = ?", (thread_key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def bind(self, thread_key: str, conversation_id: str, replace: bool = False) -> str:
+        """Bind a thread key to a conversation; returns the binding in force (first one wins
+        unless ``replace``)."""
+        with self._lock:
+            verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+            self._db.execute(f"{verb} INTO slack_threads (thread_key, conversation_id, created) "
+                             "VALUES (?, ?, ?)", (thread_key, conversation_id, time.time()))
+            row = self._db.execute("SELECT conversation_id FROM slack_threads "
+                                   "WHERE thread_key = ?", (thread_key,)).fetchone()
+        return str(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+# ---- text from Slack ---------------------------------------------------------------------------
+_USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
+_CHANNEL_REF = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
+_SPECIAL = re.compile(r"<!([a-z]+)(?:\^[^|>]*)?(?:\|([^>]*))?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+
+
+def clean_text(text: str | None, bot_user_id: str | None = None) -> str:
+    """The question in a Slack message: mentions of the bot removed, markup turned into text."""
+    if not text:
+        return ""
+
+    def user(match: re.Match[str]) -> str:
+        if bot_user_id and match.group(1) == bot_user_id:
+            return " "
+        return f"@{match.group(2)}" if match.group(2) else " "
+
+    text = _USER_MENTION.sub(user, text)
+    text = _CHANNEL_REF.sub(lambda m: f"#{m.group(1)}", text)
+    text = _SPECIAL.sub(lambda m: m.group(2) or " ", text)
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def mentions(text: str | None, user_id: str | None) -> bool:
+    """Whether ``text`` mentions ``user_id``."""
+    return bool(text and user_id and f"<@{user_id}" in text)
+
+
+def is_help(question: str) -> bool:
+    return not question or question.strip().lower() in _HELP_WORDS
+
+
+# ---- the bot -----------------------------------------------------------------------------------
+class SlackBot:
+    """Answers Slack questions with the assistant and renders them as Block Kit messages.
+
+    Args:
+        assistant_getter: Returns the :class:`assistant.chain.Assistant` (called per question, so
+            the app may build it lazily).
+        feedback_store: Records 👍/👎 (:class:`api.feedback.FeedbackStore`).
+        settings: The Slack settings.
+        conversations: The API's conversation store (turns and answer ids); default a
+            :class:`api.conversations.ConversationStore` on ``conversations.sqlite3`` in the data
+            folder, the file the API uses.
+        letter_url: ``(document_id, char_start, char_end) -> url | None`` for citation links;
+            default ``{public_url}/#letter=ID&start=..&end=..`` when a public URL is set.
+        state: The bot's own SQLite state; default ``slack.sqlite3`` in the data folder.
+    """
+
+    def __init__(self, *, assistant_getter: Callable[[], Any], feedback_store: FeedbackSink,
+                 settings: SlackSettings, conversations: ConversationLog | None = None,
+                 letter_url: LetterUrl | None = None, state: SlackState | None = None) -> None:
+        if conversations is None:
+            from api.conversations import ConversationStore
+
+            conversations = ConversationStore(settings.data_dir / "conversations.sqlite3")
+        self.assistant_getter = assistant_getter
+        self.feedback_store = feedback_store
+        self.settings = settings
+        self.conversations = conversations
+        self.letter_url = letter_url
+        self.state = state or SlackState(settings.state_path)
+
+    # ---- conversations ----------------------------------------------------------------------
+    @staticmethod
+    def thread_key(team: str | None, channel: str, thread_ts: str | None = None,
+                   user: str | None = None) -> str:
+        """``TEAM:CHANNEL[:THREAD_TS][:USER]``: one Slack conversation (a thread, a DM, or one
+        user's slash commands in a channel)."""
+        parts = [team or "-", channel]
+        if thread_ts:
+            parts.append(thread_ts)
+        if user:
+            parts.append(user)
+        return ":".join(parts)
+
+    def conversation(self, thread_key: str, *, create: bool = True,
+                     threaded: bool = True) -> str | None:
+        """The conversation id of a Slack thread key (created when ``create``).
+
+        Outside threads (``threaded=False``) a conversation quiet for longer than
+        ``session_minutes`` is closed and a new one started, so an old DM does not colour a new
+        question.
+        """
+        conversation_id = self.state.conversation_for(thread_key)
+        stale = False
+        if conversation_id is not None:
+            if not self.conversations.exists(conversation_id):
+                stale = True  # deleted through the API
+            elif not threaded:
+                last = self.conversations.turns(conversation_id, 1)
+                cutoff = time.time() - self.settings.session_minutes * 60
+                stale = bool(last) and float(getattr(last[-1], "created_at", 0.0)) < cutoff
+        if conversation_id is not None and not stale:
+            return conversation_id
+        if not create:
+            return None
+        return self.state.bind(thread_key, self.conversations.create(), replace=stale)
+
+    # ---- answering --------------------------------------------------------------------------
+    def answer(self, question: str, thread_key: str, *, threaded: bool,
+               asked_by: str | None = None, show_question: bool = False) -> list[SlackMessage]:
+        """Ask the assistant and render the answer (raises whatever the assistant raises)."""
+        conversation_id = self.conversation(thread_key, threaded=threaded)
+        if conversation_id is None:  # cannot happen with create=True; keeps the type exact
+            raise RuntimeError(f"no conversation for Slack thread {thread_key}")
+        history = self.conversations.history(conversation_id, self.settings.history_turns)
+        assistant = self.assistant_getter()
+        started = time.perf_counter()
+        result: Answer = assistant.ask(question, history)
+        answer_id = self.conversations.append(conversation_id, question, result)
+        logger.info("slack answered conversation=%s answer=%s abstained=%s citations=%d ms=%.0f",
+                    conversation_id, answer_id, result.abstained, len(result.citations),
+                    (time.perf_counter() - started) * 1000)
+        return render_answer(result, conversation_id=conversation_id, answer_id=answer_id,
+                             public_url=self.settings.public_url, letter_url=self.letter_url,
+                             asked_by=asked_by if show_question else None,
+                             question=question if show_question else None)
+
+    def safe_answer(self, question: str, thread_key: str, *, threaded: bool,
+                    asked_by: str | None = None,
+                    show_question: bool = False) -> list[SlackMessage]:
+        """Like :meth:`answer`, but a failure becomes a polite message with a reference."""
+        if is_help(question):
+            return [help_message(self.settings.command)]
+        try:
+            return self.answer(question, thread_key, threaded=threaded, asked_by=asked_by,
+                               show_question=show_question)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            logger.exception("slack answer failed ref=%s thread=%s", reference, thread_key)
+            return [error_message(reference)]
+
+    def post(self, client: WebClient, channel: str, messages: list[SlackMessage],
+             thread_ts: str | None) -> None:
+        """Post messages (in a thread when ``thread_ts`` is given), one after the other."""
+        for message in messages:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message.text,
+                                    blocks=message.blocks, unfurl_links=False,
+                                    unfurl_media=False)
+
+    # ---- listeners --------------------------------------------------------------------------
+    def on_mention(self, event: dict[str, Any], body: dict[str, Any], client: WebClient,
+                   context: Any) -> None:
+        """``@reportqa question`` in a channel: answer in the message's thread."""
+        if _from_bot(event):
+            return
+        channel = event["channel"]
+        thread_ts = event.get("thread_ts") or event["ts"]
+        team = body.get("team_id") or event.get("team")
+        question = clean_text(event.get("text"), context.bot_user_id)
+        key = self.thread_key(team, channel, thread_ts)
+        messages = self.safe_answer(question, key, threaded=True)
+        self._post_or_log(client, channel, messages, thread_ts)
+
+    def on_message(self, event: dict[str, Any], body: dict[str, Any], client: WebClient,
+                   context: Any) -> None:
+        """A DM, or a reply in a thread the bot is answering in."""
+        if _from_bot(event) or event.get("user") == context.bot_user_id:
+            return
+        channel = event.get("channel")
+        if not channel:
+            return
+        team = body.get("team_id") or event.get("team")
+        thread_ts = event.get("thread_ts")
+        text = event.get("text")
+        if event.get("channel_type") == "im":
+            question = clean_text(text, context.bot_user_id)
+            key = self.thread_key(team, channel, thread_ts)
+            messages = self.safe_answer(question, key, threaded=bool(thread_ts))
+            self._post_or_log(client, channel, messages, thread_ts)
+            return
+        # In channels a mention arrives as app_mention too: answer it there, not twice.
+        if not thread_ts or mentions(text, context.bot_user_id):
+            return
+        key = self.thread_key(team, channel, thread_ts)
+        if self.conversation(key, create=False) is None:
+            return  # a thread the bot is not part of
+        question = clean_text(text, context.bot_user_id)
+        if not question:
+            return
+        messages = self.safe_answer(question, key, threaded=True)
+        self._post_or_log(client, channel, messages, thread_ts)
+
+    def ack_command(self, ack: Callable[..., Any], command: dict[str, Any]) -> None:
+        """Acknowledge ``/reports`` at once (help is the acknowledgement itself)."""
+        question = clean_text(command.get("text"))
+        if is_help(question):
+            message = help_message(self.settings.command)
+            ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
+            return
+        ack(response_type="ephemeral",
+            text=f":hourglass_flowing_sand: Looking that up in the letters: _{_short(question)}_")
+
+    def answer_command(self, command: dict[str, Any], respond: Callable[..., Any]) -> None:
+        """After the acknowledgement: answer and send it through the command's response_url."""
+        question = clean_text(command.get("text"))
+        if is_help(question):
+            return
+        user = command.get("user_id")
+        key = self.thread_key(command.get("team_id"), command.get("channel_id") or "-", None,
+                              user=user)
+        messages = self.safe_answer(question, key, threaded=False, asked_by=user,
+                                    show_question=self.settings.command_response == "in_channel")
+        for message in messages:
+            try:
+                respond(text=message.text, blocks=message.blocks,
+                        response_type=self.settings.command_response, replace_original=False)
+            except Exception:
+                logger.exception("slack response_url post failed thread=%s", key)
+                return
+
+    def on_feedback(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any],
+                    client: WebClient, respond: Callable[..., Any]) -> None:
+        """👍/👎: record the rating with source "slack" and thank the user (only them)."""
+        ack()
+        rating = "up" if action.get("action_id") == FEEDBACK_UP else "down"
+        user = (body.get("user") or {}).get("id")
+        try:
+            conversation_id, answer_id = parse_feedback_value(str(action.get("value", "")))
+            self.feedback_store.add(conversation_id, answer_id, rating, comment=None,
+                                    source="slack")
+            text = (f"Thanks, your {'👍' if rating == 'up' else '👎'} was recorded; it helps "
+                    "us see which answers work.")
+            logger.info("slack feedback conversation=%s answer=%s rating=%s", conversation_id,
+                        answer_id, rating)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            logger.exception("slack feedback failed ref=%s", reference)
+            text = (f"Sorry, your feedback could not be recorded (reference `{reference}`). "
+                    "Please try again later.")
+        self._tell_user(body, client, respond, user, text)
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _post_or_log(self, client: WebClient, channel: str, messages: list[SlackMessage],
+                     thread_ts: str | None) -> None:
+        try:
+            self.post(client, channel, messages, thread_ts)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            logger.exception("slack post failed ref=%s channel=%s", reference, channel)
+            try:
+                self.post(client, channel, [error_message(reference)], thread_ts)
+            except Exception:
+                logger.error("slack error message could not be posted ref=%s", reference)
+
+    @staticmethod
+    def _tell_user(body: dict[str, Any], client: WebClient, respond: Callable[..., Any],
+                   user: str | None, text: str) -> None:
+        try:
+            if body.get("response_url"):
+                respond(text=text, response_type="ephemeral", replace_original=False)
+                return
+            channel = (body.get("channel") or body.get("container") or {}).get("id") or (
+                body.get("container") or {}).get("channel_id")
+            if channel and user:
+                thread_ts = ((body.get("message") or {}).get("thread_ts")
+                             or (body.get("container") or {}).get("thread_ts"))
+                client.chat_postEphemeral(channel=channel, user=user, text=text,
+                                          thread_ts=thread_ts)
+        except Exception:
+            logger.exception("slack feedback acknowledgement failed")
+
+
+_QUESTION_SUBTYPES = {None, "thread_broadcast", "file_share"}
+
+
+def _from_bot(event: dict[str, Any]) -> bool:
+    """Messages from bots (this one included) and edits/joins/deletions are not questions."""
+    return bool(event.get("bot_id") or event.get("bot_profile")
+                or event.get("subtype") not in _QUESTION_SUBTYPES)
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---- the Bolt app ------------------------------------------------------------------------------
+def build_slack_app(*, assistant_getter: Callable[[], Any], feedback_store: FeedbackSink,
+                    settings: SlackSettings, conversations: ConversationLog | None = None,
+                    letter_url: LetterUrl | None = None, socket_mode: bool = False) -> App:
+    """Build the Bolt app with every listener (shared by HTTP and Socket Mode).
+
+    Raises:
+        SlackConfigError: SLACK_BOT_TOKEN is missing, or SLACK_SIGNING_SECRET for HTTP mode.
+    """
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        raise SlackConfigError(
+            "SLACK_BOT_TOKEN is not set: install the app to your workspace and copy the Bot User "
+            "OAuth Token (xoxb-...) from 'OAuth & Permissions' (see docs/slack.md).")
+    secret = settings.signing_secret.get_secret_value().strip() if settings.signing_secret else ""
+    if not socket_mode and not secret:
+        raise SlackConfigError(
+            "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from the app's 'Basic "
+            "Information' page; without it requests from Slack cannot be verified (see "
+            "docs/slack.md).")
+    token = settings.bot_token.get_secret_value().strip()
+    client = WebClient(token=token, base_url=settings.slack_api_url)
+    app = App(
+        client=client,
+        signing_secret=secret or "socket-mode-does-not-sign-requests",
+        request_verification_enabled=not socket_mode,
+        # auth.test is called on the first request instead, so startup needs no network.
+        token_verification_enabled=False,
+        ignoring_self_events_enabled=True,
+        process_before_response=False,
+        logger=logging.getLogger("api.slack.bolt"),
+    )
+    bot = SlackBot(assistant_getter=assistant_getter, feedback_store=feedback_store,
+                   settings=settings, conversations=conversations, letter_url=letter_url)
+    app.middleware(_dedupe_events(bot.state))
+    app.event("app_mention")(bot.on_mention)
+    app.event("message")(bot.on_message)
+    app.command(settings.command)(ack=bot.ack_command, lazy=[bot.answer_command])
+    app.action(FEEDBACK_UP)(bot.on_feedback)
+    app.action(FEEDBACK_DOWN)(bot.on_feedback)
+    app.error(_log_error)
+    return app
+
+
+def _dedupe_events(state: SlackState) -> Callable[..., Any]:
+    """Middleware: an Events API delivery whose event_id was handled before is only acked."""
+
+    def dedupe_events(body: dict[str, Any], request: Any,
+                      next: Callable[[], Any]) -> Any:  # noqa: A002 (Bolt's argument name)
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if body.get("type") == "event_callback" and event_id and not state.claim_event(event_id):
+            retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+            logger.info("slack duplicate event ignored event_id=%s retry=%s", event_id, retry)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return dedupe_events
+
+
+def _log_error(error: Exception) -> None:
+    logger.error("slack listener error type=%s", type(error).__name__, exc_info=error)
+
+
+def mount_slack(app: FastAPI, *, assistant_getter: Callable[[], Any],
+                feedback_store: FeedbackSink, settings: SlackSettings,
+                conversations: ConversationLog | None = None,
+                letter_url: LetterUrl | None = None) -> None:
+    """Add ``POST /slack/events`` (events, interactivity, slash commands) to ``app``.
+
+    The Bolt app is kept at ``app.state.slack_app``. Bolt's dispatch (signature check, auth.test
+    on first use, ack) runs in a worker thread so it never blocks the event loop; listeners keep
+    working after the 3-second acknowledgement in Bolt's thread pool.
+
+    Raises:
+        SlackConfigError: SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is missing.
+    """
+    bolt = build_slack_app(assistant_getter=assistant_getter, feedback_store=feedback_store,
+                           settings=settings, conversations=conversations, letter_url=letter_url)
+    app.state.slack_app = bolt
+
+    @app.post(SLACK_EVENTS_PATH, tags=["slack"], summary="Slack Events API, interactivity and "
+              "slash commands", response_class=Response)
+    async def slack_events(request: Request) -> Response:
+        """Requests from Slack, verified by their signature (forged or stale: 401)."""
+        body = await request.body()
+        bolt_request = to_bolt_request(request, body)
+        bolt_response = await run_in_threadpool(bolt.dispatch, bolt_request)
+        return to_starlette_response(bolt_response)
+
+
+def run_socket_mode(*, assistant_getter: Callable[[], Any], feedback_store: FeedbackSink,
+                    settings: SlackSettings, conversations: ConversationLog | None = None,
+                    letter_url: LetterUrl | None = None) -> None:
+    """Connect to Slack over Socket Mode and answer until interrupted (blocks).
+
+    Raises:
+        SlackConfigError: SLACK_APP_TOKEN or SLACK_BOT_TOKEN is missing.
+    """
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    if settings.app_token is None or not settings.app_token.get_secret_value().strip():
+        raise SlackConfigError(
+            "SLACK_APP_TOKEN is not set: Socket Mode needs an App-Level Token (xapp-...) with the "
+            "connections:write scope, from the app's 'Basic Information' page (see "
+            "docs/slack.md).")
+    bolt = build_slack_app(assistant_getter=assistant_getter, feedback_store=feedback_store,
+                           settings=settings, conversations=conversations, letter_url=letter_url,
+                           socket_mode=True)
+    logger.info("slack socket mode starting")
+    SocketModeHandler(bolt, app_token=settings.app_token.get_secret_value().strip()).start()

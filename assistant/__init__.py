@@ -1,0 +1,1 @@
+"""Question -> answer: understanding, hybrid retrieval, answerers, citation verification."""

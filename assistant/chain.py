@@ -1,0 +1,374 @@
+"""The question-answering chain: understand -> select letters -> retrieve -> answer -> verify.
+
+:class:`Assistant` is a LangChain ``Runnable``: ``invoke``/``batch`` take a question (a string,
+or a dict/:class:`AskInput` with ``question``, ``history``, ``filters``, ``id``) and return an
+:class:`Answer`; ``stream`` yields :class:`StreamEvent` objects (text, then citations, then the
+whole answer).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableConfig
+from pydantic import BaseModel, Field
+
+from assistant.aggregate import AggregateAnswerer
+from assistant.catalog import CatalogLetter, LetterCatalog
+from assistant.citations import Draft, verify
+from assistant.errors import LLMUnavailable
+from assistant.extractive import SECTION_WORDS, Evidence, ExtractiveAnswerer
+from assistant.formatting import human_date, join_names
+from assistant.gazetteer import Gazetteer
+from assistant.lexical import LexicalIndex
+from assistant.models import Answer, Filters, LetterRef, StreamEvent, Turn
+from assistant.passages import Passage
+from assistant.query import METADATA_INTENTS, PRIORITY_EXISTS, Query, understand
+from assistant.retrieval import HybridRetriever
+from vectorstore.embedder import Embedder
+from vectorstore.store import LetterStore
+
+logger = logging.getLogger(__name__)
+
+# Calibrated on the small evaluation suite (see docs/benchmarks.md and `reportqa eval`): below
+# this evidence score a topic answer is withheld.
+DEFAULT_MIN_EVIDENCE = 0.42
+
+
+class AskInput(BaseModel):
+    """One question with its conversation."""
+
+    question: str = Field(min_length=1, max_length=2000)
+    history: list[Turn] = Field(default_factory=list, max_length=50)
+    filters: Filters | None = None
+    id: str | None = None
+
+
+@dataclass
+class _Plan:
+    """What the chain decided before drafting."""
+
+    query: Query
+    letters: list[CatalogLetter] = field(default_factory=list)
+    abstain: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Assistant(Runnable[Any, Answer]):
+    """Answers questions about the stored letters. Build once; thread-safe for reads."""
+
+    def __init__(self, store: LetterStore, embedder: Embedder, *, llm: Any | None = None,
+                 top_k: int = 8, min_evidence: float | None = None,
+                 refresh_interval_s: float = 2.0) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.catalog = LetterCatalog(store)
+        self.lexical = LexicalIndex(store)
+        self.retriever = HybridRetriever(store=store, embedder=embedder, lexical=self.lexical,
+                                         k=top_k)
+        self.extractive = ExtractiveAnswerer(self.lexical)
+        self.aggregates = AggregateAnswerer(self.catalog, self.lexical, embedder)
+        self.llm = llm
+        self.top_k = top_k
+        self.min_evidence = DEFAULT_MIN_EVIDENCE if min_evidence is None else min_evidence
+        self.refresh_interval_s = refresh_interval_s
+        self._gazetteer: Gazetteer | None = None
+        self._gazetteer_version = -1
+        self._checked_at = float("-inf")
+
+    # ---- Runnable interface ---------------------------------------------------------------
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
+        request = _as_input(input)
+        return self.ask(request.question, request.history, request.filters, request.id)
+
+    def stream(self, input: Any, config: RunnableConfig | None = None,
+               **kwargs: Any) -> Iterator[StreamEvent]:  # type: ignore[override]
+        request = _as_input(input)
+        yield from self.stream_events(request.question, request.history, request.filters,
+                                      request.id)
+
+    # ---- public API -----------------------------------------------------------------------
+    def refresh(self, force: bool = False) -> None:
+        """Bring the catalogue, lexical index and gazetteer in step with the store.
+
+        The store is asked at most every ``refresh_interval_s`` seconds (reading its fingerprint
+        costs a scan of the letters collection); ``force`` asks now, e.g. right after an ingest.
+        """
+        now = time.monotonic()
+        if not force and self._gazetteer is not None \
+                and now - self._checked_at < self.refresh_interval_s:
+            return
+        self._checked_at = now
+        fingerprint = self.store.fingerprint()
+        self.catalog.refresh(fingerprint=fingerprint)
+        self.lexical.refresh(fingerprint)
+        if self._gazetteer is None or self._gazetteer_version != self.catalog.version:
+            letters = self.catalog.all()
+            self._gazetteer = Gazetteer([x.authority or "" for x in letters],
+                                        common_words=_lowercase_words(letters))
+            self._gazetteer_version = self.catalog.version
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self.refresh()
+        assert self._gazetteer is not None
+        return self._gazetteer
+
+    def ask(self, question: str, history: list[Turn] | None = None,
+            filters: Filters | None = None, id: str | None = None) -> Answer:
+        """Answer one question (with earlier turns and optional filters)."""
+        events = list(self.stream_events(question, history, filters, id, stream_text=False))
+        final = events[-1].answer
+        assert final is not None
+        return final
+
+    def stream_events(self, question: str, history: list[Turn] | None = None,
+                      filters: Filters | None = None, id: str | None = None,
+                      stream_text: bool = True) -> Iterator[StreamEvent]:
+        """Yield text tokens as the answer is produced, then citations, then the answer."""
+        t0 = time.perf_counter()
+        self.refresh()
+        plan = self._plan(question, history or [], filters)
+        t1 = time.perf_counter()
+        timings = {"understand": _ms(t1 - t0)}
+        if plan.abstain is not None:
+            answer = self._abstention(plan, plan.abstain, timings, t0, id)
+            yield from _emit(answer, stream_text)
+            return
+        draft, kind, evidence, items, retrieval_ms = self._draft(plan)
+        timings["retrieval"] = retrieval_ms
+        t2 = time.perf_counter()
+        warnings: list[str] = []
+        if draft is not None and self.llm is not None and kind not in _LLM_SKIPS:
+            try:
+                draft = yield from self._llm_draft(plan, draft, stream_text)
+            except LLMUnavailable as exc:
+                logger.warning("llm failed, falling back to the extractive answer error=%s", exc)
+                warnings.append("The language model was unavailable; this is the extractive "
+                                "answer quoted from the letters.")
+                draft = draft.fallback if isinstance(draft, _LLMDraft) else draft
+        if draft is None or (evidence is not None and evidence.score < self.min_evidence):
+            reason = self._not_found_message(plan)
+            answer = self._abstention(plan, reason, timings, t0, id)
+            answer.resolved["evidence"] = None if evidence is None else round(evidence.score, 3)
+            yield from _emit(answer, stream_text)
+            return
+        text, citations = verify(draft, self.catalog)
+        if not citations and isinstance(draft, _LLMDraft):
+            warnings.append("The language model's answer had no verifiable citation; this is "
+                            "the extractive answer.")
+            text, citations = verify(draft.fallback, self.catalog)
+        if not citations and not items:
+            answer = self._abstention(plan, self._not_found_message(plan), timings, t0, id)
+            yield from _emit(answer, stream_text)
+            return
+        timings["answer"] = _ms(time.perf_counter() - t2)
+        timings["total"] = _ms(time.perf_counter() - t0)
+        notes = f"\n\n{' '.join(plan.notes)}" if plan.notes else ""
+        answer = Answer(id=id, answer=text + notes, abstained=False, citations=citations,
+                        timings_ms=timings, kind=kind, items=items,
+                        letters=_refs(plan.letters, citations), warnings=warnings,
+                        resolved={**plan.query.describe(),
+                                  "evidence": None if evidence is None else
+                                  round(evidence.score, 3)})
+        yield from _emit(answer, stream_text and not isinstance(draft, _LLMDraft))
+
+    # ---- planning ---------------------------------------------------------------------------
+    def _plan(self, question: str, history: list[Turn], filters: Filters | None) -> _Plan:
+        query = understand(question, self.gazetteer, history, filters)
+        plan = _Plan(query=query)
+        if len(self.catalog) == 0:
+            plan.abstain = ("No letters are stored yet, so I cannot answer. Ingest letters with "
+                            "`reportqa ingest PATH` (or upload them) and ask again.")
+            return plan
+        if query.unknown_councils and not query.known_places:
+            names = join_names([_display(c.mention) for c in query.unknown_councils])
+            plan.abstain = (f"The collection holds no letter for {names}, so the letters cannot "
+                            f"answer this. {self._coverage()}")
+            return plan
+        letters = self.catalog.all()
+        if query.known_places:
+            wanted = {a for c in query.councils if c.in_collection for a in c.authorities}
+            letters = [x for x in letters if x.authority in wanted]
+        if query.years:
+            in_years = [x for x in letters if x.years & set(query.years)]
+            if not in_years:
+                years = join_names([str(y) for y in query.years])
+                if query.known_places:
+                    held = join_names(sorted({str(x.year) for x in letters if x.year}))
+                    names = join_names([self.gazetteer.display_name(p)
+                                        for p in query.known_places])
+                    plan.abstain = (f"The collection holds no letter for {names} from {years}; "
+                                    f"it holds {names} letters from {held}.")
+                else:
+                    plan.abstain = (f"The collection holds no letter from {years}. "
+                                    f"{self._coverage()}")
+                return plan
+            letters = in_years
+        if query.known_places and not query.aggregate:
+            letters = self._one_per_council(query, letters, plan)
+        plan.letters = letters
+        return plan
+
+    def _one_per_council(self, query: Query, letters: list[CatalogLetter],
+                         plan: _Plan) -> list[CatalogLetter]:
+        """A council with several letters and no year: the latest (or earliest) letter."""
+        chosen: list[CatalogLetter] = []
+        for place in query.known_places:
+            names = set(self.gazetteer.stored.get(place, ()))
+            own = [x for x in letters if x.authority in names]
+            if not own:
+                continue
+            pick = own[0] if query.prefer == "earliest" else own[-1]
+            chosen.append(pick)
+            if len(own) > 1:
+                which = "earliest" if query.prefer == "earliest" else "latest"
+                others = join_names([human_date(x.parsed.metadata.letter_date or x.date)
+                                     for x in own if x is not pick])
+                plan.notes.append(f"(Answered from the {which} of {len(own)} letters for "
+                                  f"{pick.authority}: {pick.label()}; the collection also holds "
+                                  f"the letter of {others}.)")
+        return chosen
+
+    # ---- drafting ---------------------------------------------------------------------------
+    def _draft(self, plan: _Plan) -> tuple[Draft | None, str, Evidence | None,
+                                            list[dict[str, Any]], float]:
+        query, letters = plan.query, plan.letters
+        t = time.perf_counter()
+        if query.aggregate or (len(letters) > 1 and (query.section or query.intent)
+                               and not query.known_places):
+            draft, kind, items = self.aggregates.answer(query, letters)
+            if draft is not None or items:
+                return draft, kind, None, items, _ms(time.perf_counter() - t)
+        if query.intent in METADATA_INTENTS and len(letters) == 1:
+            draft = self.extractive.metadata(query, letters[0])
+            if draft is not None:
+                return draft, "metadata", None, [], _ms(time.perf_counter() - t)
+        if query.section and len(letters) == 1 and not _narrowing_topic(query):
+            draft = self.extractive.section_findings(query, letters[0])
+            if draft is not None:
+                return draft, "section", None, [], _ms(time.perf_counter() - t)
+        if query.intent == PRIORITY_EXISTS and len(letters) == 1:
+            draft = self.extractive.priority_exists(letters[0])
+            if draft is not None:
+                return draft, "metadata", None, [], _ms(time.perf_counter() - t)
+        by_id = {x.document_id: x for x in letters}
+        candidates = self.retriever.search(query.topic or query.text,
+                                           document_ids=set(by_id), section=query.section,
+                                           k=self.top_k)
+        retrieval_ms = _ms(time.perf_counter() - t)
+        draft, evidence = self.extractive.topic(query, by_id, candidates,
+                                                max_sentences=1 if len(by_id) == 1 else 3)
+        return draft, "fact", evidence, [], retrieval_ms
+
+    def _llm_draft(self, plan: _Plan, draft: Draft, stream_text: bool
+                   ) -> Iterator[StreamEvent] | Any:
+        """Ask the chat model with numbered passages; returns an _LLMDraft (generator)."""
+        passages = self._llm_passages(plan, draft)
+        pieces: list[str] = []
+        for token in self.llm.stream_answer(plan.query.text, passages):
+            pieces.append(token)
+            if stream_text:
+                yield StreamEvent(type="token", text=token)
+        return _LLMDraft(text="".join(pieces), passages=passages, fallback=draft)
+
+    def _llm_passages(self, plan: _Plan, draft: Draft) -> list[Passage]:
+        passages = list(draft.passages)
+        seen = {(p.document_id, p.char_start) for p in passages}
+        by_id = {x.document_id: x for x in plan.letters}
+        if by_id:
+            for cand in self.retriever.search(plan.query.topic or plan.query.text,
+                                              document_ids=set(by_id), k=self.top_k):
+                letter = by_id.get(cand.chunk.document_id)
+                key = (cand.chunk.document_id, cand.chunk.char_start)
+                if letter is None or key in seen:
+                    continue
+                seen.add(key)
+                passages.append(Passage.of(letter, cand.chunk.section, cand.chunk.char_start,
+                                           cand.chunk.char_end, score=cand.fused))
+        return passages[: max(self.top_k, len(draft.passages))]
+
+    # ---- abstention -------------------------------------------------------------------------
+    def _coverage(self) -> str:
+        letters = self.catalog.all()
+        councils = sorted({x.authority for x in letters if x.authority})
+        years = self.catalog.years()
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+        shown = join_names(councils[:8]) + (f" and {len(councils) - 8} more"
+                                            if len(councils) > 8 else "")
+        return (f"It holds {len(letters)} letter{'s' if len(letters) != 1 else ''} for "
+                f"{len(councils)} council{'s' if len(councils) != 1 else ''}"
+                f"{f' ({span})' if span else ''}: {shown}.")
+
+    def _not_found_message(self, plan: _Plan) -> str:
+        where = (join_names([x.label() for x in plan.letters[:3]])
+                 if 0 < len(plan.letters) <= 3 else f"the {len(plan.letters)} letters searched")
+        return (f"The letters do not say: I found nothing in {where} that answers this question. "
+                "Try naming the council, the year or the part of the letter (strengths, areas "
+                "for development, priority action).")
+
+    def _abstention(self, plan: _Plan, message: str, timings: dict[str, float], t0: float,
+                    id: str | None) -> Answer:
+        timings["total"] = _ms(time.perf_counter() - t0)
+        return Answer(id=id, answer=message, abstained=True, citations=[], timings_ms=timings,
+                      kind="abstain", letters=_refs(plan.letters[:10], []),
+                      resolved=plan.query.describe())
+
+
+@dataclass
+class _LLMDraft(Draft):
+    fallback: Draft = field(default_factory=lambda: Draft(text="", passages=[]))
+
+
+_LLM_SKIPS = {"list", "count", "compare", "timeline"}
+
+
+def _narrowing_topic(query: Query) -> bool:
+    return any(w not in SECTION_WORDS for w in query.topic.split())
+
+
+def _emit(answer: Answer, stream_text: bool) -> Iterator[StreamEvent]:
+    if stream_text:
+        words = answer.answer.split(" ")
+        for i, word in enumerate(words):
+            yield StreamEvent(type="token", text=word if i == 0 else " " + word)
+    yield StreamEvent(type="citations", citations=answer.citations)
+    yield StreamEvent(type="answer", answer=answer)
+
+
+def _refs(letters: list[CatalogLetter], citations: list[Any]) -> list[LetterRef]:
+    cited = {c.document_id for c in citations}
+    chosen = [x for x in letters if x.document_id in cited] or letters
+    return [LetterRef(document_id=x.document_id, source=x.source, authority=x.authority,
+                      letter_date=x.parsed.metadata.letter_date,
+                      inspection_date=x.parsed.metadata.inspection_start) for x in chosen]
+
+
+def _as_input(value: Any) -> AskInput:
+    if isinstance(value, AskInput):
+        return value
+    if isinstance(value, str):
+        return AskInput(question=value)
+    return AskInput.model_validate(value)
+
+
+def _display(mention: str) -> str:
+    return " ".join(w if w.isupper() else w.capitalize() for w in mention.split())
+
+
+def _lowercase_words(letters: list[CatalogLetter]) -> set[str]:
+    import re
+
+    words: set[str] = set()
+    for letter in letters:
+        words.update(re.findall(r"\b[a-z]{4,}\b", letter.text))
+    return words
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)

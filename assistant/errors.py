@@ -1,0 +1,13 @@
+"""Errors of the assistant package."""
+
+
+class AssistantError(Exception):
+    """Base class of the assistant's errors."""
+
+
+class LLMUnavailable(AssistantError):
+    """The configured chat endpoint could not be reached or answered badly."""
+
+
+class BadQuestion(AssistantError):
+    """The question (or its history/filters) cannot be used as given."""

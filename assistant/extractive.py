@@ -1,0 +1,286 @@
+"""The extractive answerer: the offline default, needing no model.
+
+It answers with the finding(s) or sentence(s) of the letter that answer the question, quoted
+exactly and marked [1], [2] ...; metadata questions (dates, signatory, addressee, copy list,
+inspection type, "was there any priority action?") get one plain sentence from the parsed fields,
+citing the line of the letter that states them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.catalog import CatalogLetter
+from assistant.citations import Draft
+from assistant.formatting import human_date, human_date_range, join_names
+from assistant.lexical import LexicalIndex, tokenize
+from assistant.passages import Passage, line_span, sentence_spans
+from assistant.query import (
+    ADDRESSEE,
+    COPY_LIST,
+    INSPECTION_DATES,
+    INSPECTION_TYPE,
+    LETTER_DATE,
+    PRIORITY_EXISTS,
+    SIGNATORY,
+    Query,
+)
+from assistant.retrieval import Candidate
+from ingest.models import HEADER, INTRODUCTION, PRIORITY_ACTION, SIGN_OFF
+
+# Words that only name a section or the act of asking: what is left of a question beyond them is
+# a topic that narrows a section's findings.
+SECTION_WORDS = frozenset("""strength strengths strong area areas development developments priority
+priorities action actions satisfactory satisfactorily weakness weaknesses improvement improvements
+improve main key identified identify findings finding list were main good well positive positives
+concern concerns problem problems shortcoming shortcomings poor urgent urgently year latest recent
+most first last previous earlier later one two three all each every summarise summarize summary
+highlight highlighted noted note raised raise recorded did any have has had get got lists
+""".split())
+
+
+# Words every letter of the genre uses: they say nothing about whether a passage answers.
+GENRE_WORDS = frozenset(tokenize("""children child childrens young people person services service
+social care council councils local authority authorities letter letters inspection inspections
+inspected inspectors ofsted families family department"""))
+
+
+@dataclass
+class Evidence:
+    """How well the best passage supports a topic answer (for abstention)."""
+
+    dense: float
+    coverage: float
+
+    @property
+    def score(self) -> float:
+        return 0.5 * self.dense + 0.5 * self.coverage
+
+
+class ExtractiveAnswerer:
+    """Builds drafts (text with [n] markers + passages) from letters and retrieved candidates."""
+
+    name = "extractive"
+
+    def __init__(self, lexical: LexicalIndex) -> None:
+        self.lexical = lexical
+
+    # ---- metadata -------------------------------------------------------------------------
+    def metadata(self, query: Query, letter: CatalogLetter) -> Draft | None:
+        """One plain sentence from the parsed fields; None when the letter does not state it."""
+        meta = letter.parsed.metadata
+        who = letter.authority or "the council"
+        intent = query.intent
+        if intent == INSPECTION_DATES and meta.inspection_start:
+            when = human_date_range(meta.inspection_start, meta.inspection_end)
+            passage = self._field_passage(letter, "inspection_dates", INTRODUCTION,
+                                          prefer=_month_names(meta.inspection_start))
+            return _draft(f"The inspection of {who} took place on {when}", passage)
+        if intent == LETTER_DATE and meta.letter_date:
+            passage = self._field_passage(letter, "letter_date", HEADER)
+            return _draft(f"The letter to {who} is dated {human_date(meta.letter_date)}", passage)
+        if intent == SIGNATORY and meta.signatory_name:
+            title = f", {meta.signatory_title}" if meta.signatory_title else ""
+            passage = self._field_passage(letter, "signatory", SIGN_OFF)
+            return _draft(f"The letter to {who} ({_dated(letter)}) was signed by "
+                          f"{meta.signatory_name}{title}", passage)
+        if intent == ADDRESSEE and meta.addressee_name:
+            title = f", {meta.addressee_title}" if meta.addressee_title else ""
+            passage = self._field_passage(letter, "addressee", HEADER)
+            return _draft(f"The {_dated(letter)} was addressed to "
+                          f"{meta.addressee_name}{title}, {who}", passage)
+        if intent == COPY_LIST and meta.copy_list:
+            passage = self._field_passage(letter, "copy_list", SIGN_OFF)
+            people = "\n".join(f"- {person}" for person in meta.copy_list)
+            return Draft(text=f"The letter to {who} ({_dated(letter)}) was copied to "
+                              f"{len(meta.copy_list)} people [1]:\n{people}",
+                         passages=[passage])
+        if intent == INSPECTION_TYPE and meta.inspection_type:
+            passage = self._field_passage(letter, "inspection_type", HEADER)
+            return _draft(f"The letter to {who} ({_dated(letter)}) reports on the "
+                          f"{_lower_first(meta.inspection_type)}", passage)
+        if intent == PRIORITY_EXISTS:
+            return self.priority_exists(letter)
+        return None
+
+    def priority_exists(self, letter: CatalogLetter) -> Draft | None:
+        section = letter.parsed.section(PRIORITY_ACTION)
+        who = letter.authority or "the council"
+        if section is None:
+            return None
+        if section.findings:
+            passages = [Passage.of(letter, PRIORITY_ACTION, f.char_start, f.char_end)
+                        for f in section.findings]
+            n = len(passages)
+            head = (f"Yes. The letter to {who} ({_dated(letter)}) identified "
+                    f"{'one area' if n == 1 else f'{n} areas'} for priority action")
+            if n == 1:
+                return Draft(text=f"{head}: {_quote_inline(passages[0].text)} [1].",
+                             passages=passages)
+            bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in
+                                enumerate(passages, 1))
+            return Draft(text=f"{head}:\n{bullets}", passages=passages)
+        if section.none_identified:
+            passage = Passage.of(letter, PRIORITY_ACTION, section.char_start, section.char_end)
+            passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
+            return _draft(f"No. The letter to {who} ({_dated(letter)}) identified no area for "
+                          "priority action", passage)
+        return None
+
+    # ---- sections -------------------------------------------------------------------------
+    def section_findings(self, query: Query, letter: CatalogLetter) -> Draft | None:
+        """The findings of the asked section as cited bullets (or the 'none' statement)."""
+        assert query.section is not None
+        section = letter.parsed.section(query.section)
+        who = letter.authority or "the council"
+        if section is None:
+            return None
+        if not section.findings:
+            if section.none_identified:
+                passage = Passage.of(letter, section.name, section.char_start, section.char_end)
+                passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
+                return _draft(f"The letter to {who} ({_dated(letter)}) identified no "
+                              f"{_plural(section.name).lower()}", passage)
+            return None
+        passages = [Passage.of(letter, section.name, f.char_start, f.char_end)
+                    for f in section.findings]
+        if len(passages) == 1:
+            return Draft(text=f"The {_singular(section.name).lower()} in the letter to {who} "
+                              f"({_dated(letter)}): {_quote_inline(passages[0].text)} [1].",
+                         passages=passages)
+        bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
+        return Draft(text=f"{_plural(section.name)} in the letter to {who} ({_dated(letter)}), "
+                          f"{len(passages)} in all:\n{bullets}", passages=passages)
+
+    # ---- topics ---------------------------------------------------------------------------
+    def topic(self, query: Query, letters: dict[str, CatalogLetter],
+              candidates: list[Candidate], max_sentences: int = 3
+              ) -> tuple[Draft | None, Evidence]:
+        """The best sentence(s) among the candidates for the question's topic."""
+        words = set(tokenize(query.topic or query.text)) - GENRE_WORDS
+        weights = {w: max(self.lexical.idf(w), 0.1) for w in words}
+        total = sum(weights.values()) or 1.0
+        scored: list[tuple[float, float, float, Passage]] = []
+        for cand in candidates:
+            chunk = cand.chunk
+            letter = letters.get(chunk.document_id)
+            if letter is None or chunk.section in (HEADER, SIGN_OFF):
+                continue
+            for start, end in sentence_spans(letter.text, chunk.char_start, chunk.char_end):
+                sentence_words = set(tokenize(letter.text[start:end]))
+                coverage = sum(weights[w] for w in words & sentence_words) / total
+                boost = 0.1 if query.section and chunk.section == query.section else 0.0
+                score = 0.5 * cand.dense + 0.5 * coverage + boost
+                scored.append((score, cand.dense, coverage,
+                               Passage.of(letter, chunk.section, start, end, score=score)))
+        if not scored:
+            return None, Evidence(0.0, 0.0)
+        scored.sort(key=lambda item: item[0], reverse=True)
+        best_score, best_dense, best_cov, _ = scored[0]
+        chosen: list[Passage] = []
+        for score, _dense, coverage, passage in scored:
+            if len(chosen) >= max_sentences or score < 0.85 * best_score:
+                break
+            if chosen and coverage == 0:
+                continue
+            if any(p.document_id == passage.document_id and p.char_start == passage.char_start
+                   for p in chosen):
+                continue
+            chosen.append(passage)
+        evidence = Evidence(dense=best_dense, coverage=best_cov)
+        return _topic_draft(chosen, len({p.document_id for p in chosen}) > 1), evidence
+
+    # ---- helpers --------------------------------------------------------------------------
+    def _field_passage(self, letter: CatalogLetter, field: str, section: str,
+                       prefer: str | None = None) -> Passage:
+        spans = letter.parsed.metadata.spans
+        if field in spans:
+            start, end = spans[field]
+        else:  # parsed without a span: cite the section the field lives in
+            sec = letter.parsed.section(section)
+            start, end = (sec.char_start, sec.char_end) if sec else line_span(letter.text, 0, 0)
+        passage = Passage.of(letter, _section_at(letter, start), start, end)
+        return self._narrow(letter, passage, prefer) if prefer else passage
+
+    def _narrow(self, letter: CatalogLetter, passage: Passage, pattern: str | None) -> Passage:
+        """The sentence of the passage matching ``pattern`` (the whole passage if none does)."""
+        if not pattern:
+            return passage
+        rx = re.compile(pattern, re.IGNORECASE)
+        for start, end in sentence_spans(letter.text, passage.char_start, passage.char_end):
+            if rx.search(letter.text[start:end]):
+                return Passage.of(letter, passage.section, start, end)
+        return passage
+
+
+def _section_at(letter: CatalogLetter, offset: int) -> str:
+    for section in letter.parsed.sections:
+        if section.char_start <= offset < section.char_end:
+            return section.name
+    return HEADER
+
+
+def _month_names(iso: str | None) -> str:
+    from assistant.formatting import _MONTHS
+
+    month = _MONTHS[int(iso[5:7]) - 1] if iso else "January"
+    return rf"\b{month}\b|\bconducted\b|\bcarried out\b"
+
+
+def _draft(sentence: str, passage: Passage) -> Draft:
+    return Draft(text=f"{sentence} [1].", passages=[passage])
+
+
+def _dated(letter: CatalogLetter) -> str:
+    meta = letter.parsed.metadata
+    if meta.letter_date:
+        return f"letter of {human_date(meta.letter_date)}"
+    if meta.inspection_start:
+        return f"inspection of {human_date(meta.inspection_start)}"
+    return letter.source
+
+
+def _strip_end(text: str) -> str:
+    return text.rstrip().rstrip(".;,").rstrip()
+
+
+def _quote_inline(text: str) -> str:
+    return _strip_end(text)
+
+
+def _lower_first(text: str) -> str:
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _plural(section: str) -> str:
+    return "Areas for priority action" if section == PRIORITY_ACTION else section
+
+
+def _singular(section: str) -> str:
+    return {"Strengths": "Strength", "Areas for development": "Area for development",
+            "Satisfactory findings": "Satisfactory finding"}.get(section, section)
+
+
+def _topic_draft(passages: list[Passage], several_letters: bool) -> Draft | None:
+    if not passages:
+        return None
+    if len(passages) == 1:
+        p = passages[0]
+        return Draft(text=f"{_source_phrase(p)}: {_strip_end(p.text)} [1].", passages=passages)
+    lines = []
+    for i, p in enumerate(passages, 1):
+        prefix = f"{_source_phrase(p)}: " if several_letters else f"{p.section}: "
+        lines.append(f"- {prefix}{_strip_end(p.text)} [{i}]")
+    head = "" if several_letters else f"{_source_phrase(passages[0], with_section=False)}:\n"
+    return Draft(text=head + "\n".join(lines), passages=passages)
+
+
+def _source_phrase(p: Passage, with_section: bool = True) -> str:
+    who = p.authority or p.source
+    when = f" ({human_date(p.letter_date)})" if p.letter_date else ""
+    section = f", {p.section}" if with_section else ""
+    return f"{who}{when}{section}"
+
+
+__all__ = ["ExtractiveAnswerer", "Evidence", "SECTION_WORDS", "join_names"]

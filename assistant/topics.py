@@ -1,0 +1,502 @@
+"""Topic matching: does a finding of a letter speak about what a question asks?
+
+A topic ("cases closed without the child being seen", "high caseloads", "out of hours service")
+is matched against every finding of the candidate letters by meaning *and* by words:
+
+* dense similarity between the topic and the finding's stored chunk embedding (fetched from the
+  store by content hash, so nothing is embedded twice; findings the store has no vector for are
+  embedded once and cached by content);
+* lexical coverage: the idf-weighted share of the topic's units the finding contains, where a
+  unit is either a word (stemmed) or a *concept* of the genre, a family of phrasings inspectors
+  use for the same thing (vacancies ~ unfilled posts ~ staffing shortages; not seen ~ without the
+  children being seen; caseloads ~ workloads; out of hours ~ emergency duty team ...).
+
+``score = DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * coverage``; a finding matches when the
+score reaches :data:`MATCH_THRESHOLD` (calibrated on the evaluation suite's list and count
+questions, see ``docs/benchmarks.md``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from assistant.lexical import tokenize
+from ingest.models import (
+    AREAS_FOR_DEVELOPMENT,
+    FINDING_SECTIONS,
+    PRIORITY_ACTION,
+    SATISFACTORY,
+    STRENGTHS,
+    Finding,
+)
+
+if TYPE_CHECKING:
+    from assistant.catalog import CatalogLetter
+    from vectorstore.embedder import Embedder
+    from vectorstore.store import LetterStore
+
+logger = logging.getLogger(__name__)
+
+# Calibrated on evals/suites/small (list and count questions); see docs/benchmarks.md.
+DENSE_WEIGHT = 0.5
+MATCH_THRESHOLD = 0.5
+# Two findings of different letters say "the same thing" (timelines, comparisons) at or above this.
+SAME_FINDING_DENSE = 0.8
+SAME_FINDING_WORDS = 0.5
+
+NEGATIVE_SECTIONS = (AREAS_FOR_DEVELOPMENT, PRIORITY_ACTION)
+POSITIVE_SECTIONS = (SATISFACTORY, STRENGTHS)
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A family of phrasings of one idea in the genre."""
+
+    name: str
+    pattern: re.Pattern[str]
+
+
+def _concept(name: str, *alternatives: str) -> Concept:
+    return Concept(name, re.compile("|".join(f"(?:{a})" for a in alternatives), _I))
+
+
+_W = r"(?:[\w'-]+\s+)"  # one word and its space
+CONCEPTS: tuple[Concept, ...] = (
+    _concept("vacancies",
+             r"\bvacanc(?:y|ies)\b", r"\bvacant\b", r"\bunfilled\b", r"\bunder-?staff\w*",
+             r"\b(?:staff|staffing|workforce|recruitment)\s+(?:shortages?|difficult\w*|gaps?)\b",
+             rf"\bshortages?\s+of\s+{_W}{{0,2}}(?:staff|social\s+workers|workers|managers)\b",
+             rf"\bposts?\s+{_W}{{0,3}}(?:not\s+(?:been\s+)?(?:covered|filled)|unfilled|vacant)",
+             r"\bnot\s+(?:fully|adequately)\s+staffed\b",
+             r"\b(?:insufficient|inadequate|low|reduced)\s+(?:staffing|numbers\s+of\s+staff)\b",
+             r"\bdifficult\w*\s+(?:in\s+)?recruit\w*"),
+    _concept("agency_staff",
+             r"\bagency\s+(?:staff|social\s+workers|workers|managers)\b",
+             r"\binterim\s+(?:staff|managers?|social\s+workers)\b", r"\blocums?\b",
+             r"\btemporary\s+(?:staff|social\s+workers|workers)\b"),
+    _concept("unseen",
+             r"\bunseen\b", r"\bnot\s+(?:always\s+|been\s+|being\s+|yet\s+)*seen\b",
+             rf"\bwithout\s+{_W}{{0,4}}(?:being|having\s+been|been)\s+seen\b",
+             r"\bwithout\s+(?:first\s+)?seeing\b", r"\bnever\s+(?:been\s+)?seen\b",
+             r"\b(?:failure|failing|failed)\s+to\s+see\b"),
+    _concept("caseloads",
+             r"\bcase\s*-?\s*loads?\b", r"\bworkloads?\b", r"\bwork\s+loads?\b",
+             r"\bnumbers?\s+of\s+cases\s+(?:held|allocated|per)\b"),
+    _concept("high",
+             r"\bhigh\b", r"\bheavy\b", r"\bexcessive\b", r"\bunmanageable\b", r"\btoo\s+many\b",
+             r"\bincreas\w+\b", r"\brising\b", r"\blarge\b"),
+    _concept("out_of_hours",
+             r"\bout[\s-]+of[\s-]+hours\b", r"\bemergency\s+duty\s+(?:team|service)s?\b",
+             r"\bEDT\b", r"\bafter[\s-]+hours\b", r"\bevenings?\s+and\s+weekends?\b",
+             r"\boutside\s+(?:of\s+)?(?:normal\s+)?(?:office|working)\s+hours\b",
+             r"\bnight[\s-]+time\b"),
+    _concept("unallocated",
+             r"\bunallocated\b", r"\bnot\s+(?:been\s+|yet\s+)*allocated\b",
+             r"\bawaiting\s+allocation\b", r"\bwithout\s+an?\s+allocated\b"),
+    _concept("delay",
+             r"\bdelay\w*\b", r"\bbacklogs?\b", r"\blate\b", r"\bdrift\b",
+             r"\b(?:outside|beyond|out\s+of)\s+(?:the\s+)?(?:required\s+|national\s+)?timescales?\b",
+             r"\bnot\s+(?:always\s+)?(?:completed\s+)?(?:on\s+time|within\s+timescales?)\b",
+             r"\btimeliness\b", r"\buntimely\b"),
+    _concept("management_oversight",
+             r"\b(?:management|managerial|manager'?s?|senior)\s+oversight\b",
+             r"\boversight\s+(?:by|from|of)\s+(?:senior\s+)?managers?\b"),
+    _concept("supervision", r"\bsupervis(?:ion|ions|ed|ing|or|ors)\b"),
+    _concept("recording",
+             r"\brecord(?:ing|ed|s)?\b", r"\bcase\s+(?:files?|notes?)\b",
+             r"\bdocument(?:ed|ation)\b"),
+    _concept("thresholds", r"\bthresholds?\b", r"\beligibility\s+criteria\b"),
+    _concept("partnership",
+             r"\bmulti-?\s?agency\b", r"\binter-?\s?agency\b", r"\bpartner(?:ship)?s?\b",
+             r"\bpartner\s+agencies\b", r"\bjoint\s+working\b"),
+    _concept("child_voice",
+             r"\bviews\s+of\s+(?:the\s+)?(?:children|child|young\s+people|parents)\b",
+             r"\b(?:children|child|young\s+people)(?:'s|s')?\s+(?:views|voice|wishes)\b",
+             r"\bvoice\s+of\s+(?:the\s+)?child\b", r"\bwishes\s+and\s+feelings\b"),
+    _concept("training",
+             r"\btraining\b", r"\binduction\b", r"\bprofessional\s+development\b", r"\bCPD\b"),
+    _concept("morale", r"\bmorale\b", r"\bmotivat\w+\b", r"\bstaff\s+retention\b"),
+    _concept("audit",
+             r"\baudit\w*\b", r"\bquality\s+assurance\b", r"\bperformance\s+management\b",
+             r"\bperformance\s+monitoring\b"),
+    _concept("diversity",
+             r"\bequality\b", r"\bdiversity\b", r"\bethnic\w*\b", r"\bcultural\b",
+             r"\breligio\w+\b", r"\bfirst\s+language\b"),
+    _concept("domestic_violence", r"\bdomestic\s+(?:violence|abuse)\b"),
+    _concept("strategy_discussions", r"\bstrategy\s+(?:discussions?|meetings?)\b"),
+    _concept("child_protection_enquiries",
+             r"\bsection\s+47\b", r"\bs\.?\s?47\b", r"\bchild\s+protection\s+(?:enquir\w+|"
+             r"investigations?)"),
+    _concept("front_door",
+             r"\bcontact\s+cent(?:re|er)s?\b", r"\bfront\s+door\b", r"\bcall\s+cent(?:re|er)s?\b",
+             r"\bMASH\b", r"\bmulti-?agency\s+safeguarding\s+hubs?\b", r"\bsingle\s+point\s+of\s+"
+             r"(?:contact|access|entry)\b"),
+    _concept("feedback",
+             r"\bfeedback\b", r"\bservice\s+users?\b", r"\bcomplaints?\b", r"\bconsultation\b"),
+    _concept("it_systems",
+             r"\belectronic\s+(?:recording|records?|case\s+management|systems?|files?)\b",
+             r"\bintegrated\s+children'?s\s+system\b", r"\bICS\b", r"\bIT\s+systems?\b",
+             r"\bcomputer\s+systems?\b"),
+    _concept("assessment_quality",
+             r"\bquality\s+of\s+(?:the\s+)?(?:initial\s+|core\s+)?assessments?\b",
+             r"\bassessments?\s+(?:are|were|is|was)\s+(?:of\s+)?(?:variable|poor|inconsistent)\b"),
+    _concept("closed",
+             r"\bclos(?:ed|ing|ure|e)\b", r"\bno\s+further\s+action\b", r"\bNFA\b"),
+)
+
+# Cues of what the asker is looking for: a problem (areas for development, priority action) or
+# something done well (satisfactory findings, strengths).
+_NEGATIVE_CUE = re.compile(
+    r"\bvacan|\bshortage|\bunfilled|\bunder-?staff|\black(?:ing|s)?\b|\binsufficient|\binadequat|"
+    r"\bpoor|\bweak|\bdelay|\blate\b|\bbacklog|\binconsisten|\bvariable\b|\bunallocated|\bnot\b|"
+    r"\bwithout\b|\bunseen|\bhigh\s+(?:case\s*|work\s*)loads?|\bheavy|\bexcessive|\bdrift|"
+    r"\bgaps?\b|\bfail|\blimited\b|\bunclear|\bconcerns?\b|\bproblems?\b|\bdifficult|"
+    r"\blow\s+morale|\bturnover|\breliance|\bunmanageable|\bshortfall|\bbreach|\bmiss(?:ed|ing)\b"
+    r"|\bout\s+of\s+date\b|\bineffective|\bunsafe|\bwaiting\b|\bcriticis|\bdeficien", _I)
+_POSITIVE_CUE = re.compile(
+    r"\beffective(?:ly)?\b|\bgood\b|\bstrong\b|\brobust\b|\bwell[\s-]|\btimely\b|\bmanageable\b|"
+    r"\befficient\b|\bhigh[\s-]quality\b|\bexcellent\b|\bprompt\b|\bpraised?\b|\bcommended\b|"
+    r"\bvalued\b|\bfully\s+staffed\b|\bup\s+to\s+date\b", _I)
+
+# Words too general in this genre to say anything about a topic on their own.
+_GENERIC = frozenset(tokenize("""being been service services team teams work working social
+staff child children young people family families case cases arrangements practice local
+authority council councils letter letters issue issues matter matters things""")) - {"case"}
+
+
+@dataclass
+class Topic:
+    """A topic to look for in findings.
+
+    Attributes:
+        text: the topic as asked (used for the dense match).
+        concepts: genre concepts the topic names.
+        words: stemmed words of the topic not covered by a concept.
+        polarity: ``"negative"`` (a problem), ``"positive"`` or None.
+    """
+
+    text: str
+    concepts: list[Concept] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    polarity: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.concepts or self.words)
+
+    def sections(self) -> tuple[str, ...]:
+        """Sections a finding on this topic is looked for in (by polarity)."""
+        if self.polarity == "negative":
+            return NEGATIVE_SECTIONS
+        if self.polarity == "positive":
+            return POSITIVE_SECTIONS
+        return FINDING_SECTIONS
+
+
+def parse_topic(text: str) -> Topic:
+    """Split a topic phrase into genre concepts and remaining content words."""
+    text = " ".join(text.split())
+    covered = [False] * len(text)
+    concepts: list[Concept] = []
+    for concept in CONCEPTS:
+        hits = list(concept.pattern.finditer(text))
+        if not hits:
+            continue
+        concepts.append(concept)
+        for hit in hits:
+            for i in range(hit.start(), hit.end()):
+                covered[i] = True
+    rest = "".join(" " if covered[i] else ch for i, ch in enumerate(text))
+    words = [w for w in dict.fromkeys(tokenize(rest)) if w not in _GENERIC and len(w) > 1]
+    if not concepts and not words:  # only generic words: keep them rather than match anything
+        words = list(dict.fromkeys(tokenize(rest)))
+    negative = bool(_NEGATIVE_CUE.search(text))
+    positive = bool(_POSITIVE_CUE.search(text))
+    polarity = "negative" if negative and not positive else (
+        "positive" if positive and not negative else None)
+    return Topic(text=text, concepts=concepts, words=words, polarity=polarity)
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """One finding of one letter, as a row of the :class:`FindingIndex`."""
+
+    document_id: str
+    section: str
+    index: int  # position of the finding within its section
+    finding: Finding
+
+
+@dataclass
+class TopicMatch:
+    """How well one finding matches a topic."""
+
+    row: FindingRow
+    dense: float
+    coverage: float
+
+    @property
+    def score(self) -> float:
+        return DENSE_WEIGHT * self.dense + (1 - DENSE_WEIGHT) * self.coverage
+
+
+class VectorSource(Protocol):
+    """Gives one normalised vector per finding row (same order)."""
+
+    def vectors(self, rows: Sequence[FindingRow], letters: dict[str, CatalogLetter]
+                ) -> np.ndarray: ...
+
+
+def _content_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+class EmbeddedVectors:
+    """Embeds finding texts with the embedder, once per distinct text (cached by content)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of ``texts``, embedding only those not seen before."""
+        keys = [_content_key(t) for t in texts]
+        with self._lock:
+            todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}
+            if todo:
+                vectors = self.embedder.embed_documents(list(todo.values()))
+                for key, vector in zip(todo, vectors, strict=True):
+                    self._cache[key] = np.asarray(vector, dtype=np.float32)
+            if not keys:
+                return np.zeros((0, 0), dtype=np.float32)
+            return np.stack([self._cache[k] for k in keys])
+
+    def vectors(self, rows: Sequence[FindingRow], letters: dict[str, CatalogLetter]
+                ) -> np.ndarray:
+        return self.embed_texts([r.finding.text for r in rows])
+
+
+class StoreVectors:
+    """Finding vectors from the chunk embeddings the store already holds.
+
+    Findings are chunked one per chunk (or a few, when long) at ingest and their chunks carry
+    ``section``, ``finding_index`` and ``content_hash``; their embeddings are fetched by hash.
+    A finding with no stored chunk (a letter ingested by an older pipeline) is embedded once.
+    """
+
+    def __init__(self, store: LetterStore, embedder: Embedder) -> None:
+        self.store = store
+        self.fallback = EmbeddedVectors(embedder)
+        self._cache: dict[tuple[str, str, int], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def vectors(self, rows: Sequence[FindingRow], letters: dict[str, CatalogLetter]
+                ) -> np.ndarray:
+        if not rows:
+            return np.zeros((0, 0), dtype=np.float32)
+        with self._lock:
+            missing_docs = sorted({r.document_id for r in rows
+                                   if (r.document_id, r.section, r.index) not in self._cache})
+            if missing_docs:
+                self._fetch(missing_docs, rows)
+            out: list[np.ndarray | None] = [self._cache.get((r.document_id, r.section, r.index))
+                                            for r in rows]
+        todo = [i for i, v in enumerate(out) if v is None]
+        if todo:
+            logger.info("embedding findings without stored vectors findings=%d", len(todo))
+            embedded = self.fallback.embed_texts([rows[i].finding.text for i in todo])
+            for i, vector in zip(todo, embedded, strict=True):
+                out[i] = vector
+        return np.stack([v for v in out if v is not None])
+
+    def _fetch(self, document_ids: list[str], rows: Sequence[FindingRow]) -> None:
+        wanted = {(r.document_id, r.section, r.index): r for r in rows}
+        chunks = self.store.get_chunks(where={"finding_index": {"$gte": 0}},
+                                       document_ids=document_ids)
+        by_finding: dict[tuple[str, str, int], list[str]] = {}
+        for chunk in chunks:
+            key = (chunk.document_id, chunk.section, int(chunk.metadata.get("finding_index", -1)))
+            row = wanted.get(key)
+            if row is None or not (row.finding.char_start <= chunk.char_start
+                                   and chunk.char_end <= row.finding.char_end):
+                continue  # chunking and parse disagree: embed the finding instead
+            digest = chunk.metadata.get("content_hash")
+            if isinstance(digest, str):
+                by_finding.setdefault(key, []).append(digest)
+        hashes = sorted({h for hs in by_finding.values() for h in hs})
+        stored = self.store.embeddings_for_hashes(hashes) if hashes else {}
+        for key, digests in by_finding.items():
+            vectors = [np.asarray(stored[h], dtype=np.float32) for h in digests if h in stored]
+            if not vectors:
+                continue
+            mean = np.mean(vectors, axis=0)
+            norm = float(np.linalg.norm(mean)) or 1.0
+            self._cache[key] = (mean / norm).astype(np.float32)
+
+
+class PrecomputedVectors:
+    """Vectors given by a function of the finding text (benchmarks, tests)."""
+
+    def __init__(self, vector_of: Callable[[str], np.ndarray]) -> None:
+        self.vector_of = vector_of
+
+    def vectors(self, rows: Sequence[FindingRow], letters: dict[str, CatalogLetter]
+                ) -> np.ndarray:
+        return np.stack([self.vector_of(r.finding.text) for r in rows]) if rows else \
+            np.zeros((0, 0), dtype=np.float32)
+
+
+class FindingIndex:
+    """Every finding of the catalogue with its vector, words and concept hits, for fast scans."""
+
+    def __init__(self, source: VectorSource, embed_query: Callable[[str], list[float]]) -> None:
+        self.source = source
+        self.embed_query = embed_query
+        self.rows: list[FindingRow] = []
+        self.matrix = np.zeros((0, 0), dtype=np.float32)
+        self._texts: list[str] = []
+        self._words: list[frozenset[str]] = []
+        self._postings: dict[str, np.ndarray] = {}
+        self._concept_hits: dict[str, np.ndarray] = {}
+        self._row_of: dict[tuple[str, str, int], int] = {}
+        self._doc_rows: dict[str, np.ndarray] = {}
+        self._section_of = np.zeros(0, dtype=object)
+        self._topic_cache: dict[str, np.ndarray] = {}
+        self._version: object = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def sync(self, letters: Iterable[CatalogLetter], version: object) -> None:
+        """(Re)build for these letters unless already built for ``version``."""
+        if version == self._version and self._version is not None:
+            return
+        with self._lock:
+            if version == self._version and self._version is not None:
+                return
+            by_id = {x.document_id: x for x in letters}
+            rows = [FindingRow(x.document_id, s.name, i, f)
+                    for x in by_id.values() for s in x.parsed.sections
+                    if s.name in FINDING_SECTIONS for i, f in enumerate(s.findings)]
+            matrix = self.source.vectors(rows, by_id) if rows else np.zeros((0, 0), np.float32)
+            self.rows = rows
+            self.matrix = np.asarray(matrix, dtype=np.float32)
+            self._texts = [r.finding.text for r in rows]
+            self._words = [frozenset(tokenize(t)) for t in self._texts]
+            postings: dict[str, list[int]] = {}
+            for i, words in enumerate(self._words):
+                for w in words:
+                    postings.setdefault(w, []).append(i)
+            self._postings = {w: np.array(v) for w, v in postings.items()}
+            self._concept_hits = {}
+            self._row_of = {(r.document_id, r.section, r.index): i for i, r in enumerate(rows)}
+            doc_rows: dict[str, list[int]] = {}
+            for i, r in enumerate(rows):
+                doc_rows.setdefault(r.document_id, []).append(i)
+            self._doc_rows = {k: np.array(v) for k, v in doc_rows.items()}
+            self._section_of = np.array([r.section for r in rows], dtype=object)
+            self._version = version
+        logger.info("finding index built findings=%d letters=%d", len(rows), len(by_id))
+
+    # ---- statistics -----------------------------------------------------------------------
+    def _idf(self, df: int) -> float:
+        n = len(self.rows)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def _concept_mask(self, concept: Concept) -> np.ndarray:
+        mask = self._concept_hits.get(concept.name)
+        if mask is None:
+            mask = np.fromiter((bool(concept.pattern.search(t)) for t in self._texts),
+                               dtype=bool, count=len(self._texts))
+            self._concept_hits[concept.name] = mask
+        return mask
+
+    def _word_mask(self, word: str) -> np.ndarray:
+        mask = np.zeros(len(self.rows), dtype=bool)
+        rows = self._postings.get(word)
+        if rows is not None:
+            mask[rows] = True
+        return mask
+
+    # ---- matching -------------------------------------------------------------------------
+    def topic_vector(self, text: str) -> np.ndarray:
+        vector = self._topic_cache.get(text)
+        if vector is None:
+            vector = np.asarray(self.embed_query(text), dtype=np.float32)
+            if len(self._topic_cache) > 256:
+                self._topic_cache.clear()
+            self._topic_cache[text] = vector
+        return vector
+
+    def candidate_rows(self, document_ids: Iterable[str] | None,
+                       sections: Sequence[str] | None) -> np.ndarray:
+        """Row numbers of the findings of these letters and sections."""
+        if document_ids is None:
+            rows = np.arange(len(self.rows))
+        else:
+            parts = [self._doc_rows[d] for d in document_ids if d in self._doc_rows]
+            rows = np.concatenate(parts) if parts else np.zeros(0, dtype=int)
+        if sections is not None and len(rows):
+            keep = np.isin(self._section_of[rows], list(sections))
+            rows = rows[keep]
+        return rows
+
+    def match(self, topic: Topic, document_ids: Iterable[str] | None = None,
+              sections: Sequence[str] | None = None) -> list[TopicMatch]:
+        """Score every candidate finding against ``topic``; best first."""
+        rows = self.candidate_rows(document_ids, sections)
+        if not len(rows) or topic.empty:
+            return []
+        coverage = self._coverage(topic, rows)
+        if self.matrix.size:
+            dense = self.matrix[rows] @ self.topic_vector(topic.text)
+        else:
+            dense = np.zeros(len(rows), dtype=np.float32)
+        out = [TopicMatch(self.rows[r], float(d), float(c))
+               for r, d, c in zip(rows.tolist(), dense.tolist(), coverage.tolist(), strict=True)]
+        out.sort(key=lambda m: m.score, reverse=True)
+        return out
+
+    def _coverage(self, topic: Topic, rows: np.ndarray) -> np.ndarray:
+        units: list[tuple[float, np.ndarray]] = []
+        for concept in topic.concepts:
+            mask = self._concept_mask(concept)
+            units.append((self._idf(int(mask.sum())), mask))
+        for word in topic.words:
+            mask = self._word_mask(word)
+            units.append((self._idf(int(mask.sum())), mask))
+        total = sum(w for w, _ in units) or 1.0
+        covered = np.zeros(len(rows), dtype=np.float64)
+        for weight, mask in units:
+            covered += weight * mask[rows]
+        return covered / total
+
+    def similarity(self, a: FindingRow, b: FindingRow) -> tuple[float, float]:
+        """(dense cosine, word overlap) of two findings of the index."""
+        i = self._row_of.get((a.document_id, a.section, a.index))
+        j = self._row_of.get((b.document_id, b.section, b.index))
+        if i is None or j is None:
+            return 0.0, 0.0
+        dense = float(self.matrix[i] @ self.matrix[j]) if self.matrix.size else 0.0
+        wa, wb = self._words[i] - _GENERIC, self._words[j] - _GENERIC
+        overlap = len(wa & wb) / max(1, min(len(wa), len(wb)))
+        return dense, overlap
+
+    def same_finding(self, a: FindingRow, b: FindingRow) -> bool:
+        """Whether two findings (of different letters) say the same thing."""
+        dense, overlap = self.similarity(a, b)
+        return dense >= SAME_FINDING_DENSE or overlap >= SAME_FINDING_WORDS + 0.25 or (
+            dense >= SAME_FINDING_DENSE - 0.1 and overlap >= SAME_FINDING_WORDS)

@@ -1,0 +1,103 @@
+"""``ask`` latency benchmark: median and p95, warm, extractive answerer, on the sample corpus.
+
+``python -m evals.bench_ask [--suite small] [--rounds 3] [--out FILE]`` ingests the suite's letters
+(the sample corpus; reused from the evaluation cache when unchanged), asks every single-turn
+question of the suite once to warm up, then ``--rounds`` more times timed, and reports the median
+and p95 wall-clock latency of ``Assistant.ask`` overall and per question kind (target p95 < 100 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from evals.metrics import percentile
+
+logger = logging.getLogger(__name__)
+
+TARGET_P95_MS = 100.0
+
+
+def run_benchmark(assistant: Any, questions: Sequence[dict[str, Any]], rounds: int = 3
+                  ) -> dict[str, Any]:
+    """Time ``assistant.ask`` on every question, ``rounds`` times after one warm-up pass."""
+    for item in questions:
+        assistant.ask(item["question"])
+    times: list[float] = []
+    by_kind: dict[str, list[float]] = {}
+    stages: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for item in questions:
+            t = time.perf_counter()
+            answer = assistant.ask(item["question"])
+            ms = (time.perf_counter() - t) * 1000
+            times.append(ms)
+            by_kind.setdefault(str(item.get("kind", "unknown")), []).append(ms)
+            for stage, value in answer.timings_ms.items():
+                stages.setdefault(stage, []).append(float(value))
+
+    def stats(values: list[float]) -> dict[str, float | None]:
+        return {"n": len(values), "p50_ms": _r(percentile(values, 50)),
+                "p95_ms": _r(percentile(values, 95)), "max_ms": _r(max(values, default=None))}
+
+    overall = stats(times)
+    return {"questions": len(questions), "rounds": rounds, **overall,
+            "target_p95_ms": TARGET_P95_MS,
+            "meets_target": overall["p95_ms"] is not None and overall["p95_ms"] < TARGET_P95_MS,
+            "by_kind": {k: stats(v) for k, v in sorted(by_kind.items())},
+            "stages": {k: stats(v) for k, v in sorted(stages.items())}}
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Measure warm ``ask`` latency of the extractive answerer on the sample corpus."""
+    parser = argparse.ArgumentParser(prog="python -m evals.bench_ask", description=main.__doc__)
+    parser.add_argument("--suite", default="small", help="suite whose letters and questions to use")
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the questions")
+    parser.add_argument("--cache-dir", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=Path("reports/bench_ask.json"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    from assistant.chain import Assistant
+    from evals.runner import load_suite, prepare_store
+    from vectorstore.embedder import Embedder
+    from vectorstore.settings import StoreSettings
+
+    suite = load_suite(args.suite)
+    settings = StoreSettings()
+    embedder = Embedder(settings.embedding_model, batch_size=settings.embed_batch_size)
+    env = prepare_store(suite, embedder, args.cache_dir)
+    assistant = Assistant(env.store, embedder)
+    questions = [q for q in suite.questions if not q.get("history")]
+    result = run_benchmark(assistant, questions, args.rounds)
+    result.update(suite=suite.name, letters=len(env.letters), answerer="extractive",
+                  command=f"python -m evals.bench_ask --suite {args.suite} --rounds {args.rounds}",
+                  measured_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                  cpus=os.cpu_count())
+    print(f"ask latency, {result['questions']} questions x {args.rounds} rounds on "
+          f"{result['letters']} letters (warm, extractive):")
+    print(f"  median {result['p50_ms']} ms, p95 {result['p95_ms']} ms, max {result['max_ms']} ms "
+          f"(target p95 < {TARGET_P95_MS:g} ms: {'ok' if result['meets_target'] else 'MISSED'})")
+    for kind, s in result["by_kind"].items():
+        print(f"  {kind:<16} n={s['n']:<4} median {s['p50_ms']} ms  p95 {s['p95_ms']} ms")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(f"written {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Letter ingestion: loading files, normalising text, parsing letters, chunking and the pipeline."""

@@ -1,0 +1,31 @@
+"""Convert a parsed letter to the JSON record kept with the letter in the store, and back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from ingest.models import Finding, LetterMetadata, ParsedLetter, Section
+
+
+def letter_to_record(letter: ParsedLetter) -> dict[str, Any]:
+    """The parse (metadata, sections, findings with spans) as a JSON-ready dict, without the text."""
+    meta = asdict(letter.metadata)
+    meta["spans"] = {k: list(v) for k, v in letter.metadata.spans.items()}
+    return {"metadata": meta, "sections": [asdict(s) for s in letter.sections]}
+
+
+def letter_from_record(text: str, record: dict[str, Any] | str) -> ParsedLetter:
+    """Rebuild a :class:`ParsedLetter` from its stored text and record (dict or JSON string)."""
+    data = json.loads(record) if isinstance(record, str) else record
+    meta = dict(data.get("metadata", {}))
+    meta["spans"] = {k: (int(v[0]), int(v[1])) for k, v in meta.get("spans", {}).items()}
+    meta["copy_list"] = list(meta.get("copy_list") or [])
+    sections = []
+    for raw in data.get("sections", []):
+        findings = [Finding(**f) for f in raw.get("findings", [])]
+        sections.append(Section(name=raw["name"], heading=raw.get("heading"),
+                                char_start=raw["char_start"], char_end=raw["char_end"],
+                                findings=findings, none_identified=bool(raw.get("none_identified"))))
+    return ParsedLetter(text=text, metadata=LetterMetadata(**meta), sections=sections)

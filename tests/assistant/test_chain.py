@@ -1,0 +1,149 @@
+"""The whole chain over a real store: the real Portsmouth letter and three genre letters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.chain import Assistant
+from assistant.models import Answer, Filters, Turn
+
+pytestmark = pytest.mark.slow
+
+
+def assert_verbatim(assistant: Assistant, answer: Answer) -> None:
+    """Every citation is exactly a slice of the stored letter; markers are 1..n."""
+    for citation in answer.citations:
+        letter = assistant.catalog.get(citation.document_id)
+        assert letter is not None
+        assert letter.text[citation.char_start:citation.char_end] == citation.quote
+    markers = sorted({int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)})
+    assert markers == list(range(1, len(answer.citations) + 1))
+
+
+def test_portsmouth_inspection_dates(assistant: Assistant) -> None:
+    answer = assistant.ask("When was Portsmouth inspected?")
+    assert not answer.abstained
+    assert "10 and 11 November 2009" in answer.answer
+    assert "conducted on 10 and 11 November 2009" in answer.citations[0].quote
+    assert_verbatim(assistant, answer)
+
+
+def test_portsmouth_priority_action(assistant: Assistant) -> None:
+    answer = assistant.ask("What was the area for priority action in Portsmouth in 2009?")
+    assert "closed without the children being seen" in answer.answer
+    assert answer.citations[0].section == "Area for priority action"
+    assert answer.citations[0].source == "portsmouth-2009-ucra-letter.txt"
+    assert answer.citations[0].authority == "Portsmouth City Council"
+    assert_verbatim(assistant, answer)
+
+
+def test_portsmouth_strengths_are_all_listed_and_cited(assistant: Assistant) -> None:
+    answer = assistant.ask("What were Portsmouth's strengths?")
+    assert len(answer.citations) == 7
+    assert {c.section for c in answer.citations} == {"Strengths"}
+    assert "out of hours service" in answer.answer
+    assert_verbatim(assistant, answer)
+
+
+def test_emergency_duty_team_is_a_short_exact_quote(assistant: Assistant) -> None:
+    answer = assistant.ask("What did the Portsmouth letter say about the Emergency Duty Team?")
+    assert not answer.abstained
+    assert "Emergency Duty Team provides a well resourced, robust and effective service" \
+        in answer.answer
+    assert len(answer.answer.split()) < 60
+    assert_verbatim(assistant, answer)
+
+
+def test_copy_list_and_signatory(assistant: Assistant) -> None:
+    copies = assistant.ask("Who was the Portsmouth letter copied to?")
+    for person in ("David Williams", "Cllr John Ireland", "Andrew Spencer"):
+        assert person in copies.answer
+    assert "Andrew Spencer" in copies.citations[0].quote
+    signed = assistant.ask("Who signed the Portsmouth letter?")
+    assert "Heather Brown" in signed.answer
+    assert "Divisional Manager, Social Care Safeguarding" in signed.answer
+    assert "Heather Brown" in signed.citations[0].quote
+    assert_verbatim(assistant, copies)
+    assert_verbatim(assistant, signed)
+
+
+def test_followups_inherit_the_council(assistant: Assistant) -> None:
+    history = [Turn(question="What was the area for priority action in Portsmouth?",
+                    answer="Some cases ... [1].")]
+    signed = assistant.ask("And who signed it?", history)
+    assert "Heather Brown" in signed.answer
+    development = assistant.ask("what about its areas for development?", history)
+    assert {c.section for c in development.citations} == {"Areas for development"}
+    assert all(c.authority == "Portsmouth City Council" for c in development.citations)
+
+
+def test_absent_council_abstains_and_says_what_is_covered(assistant: Assistant) -> None:
+    answer = assistant.ask("What was the area for priority action in Sheffield?")
+    assert answer.abstained and answer.citations == []
+    assert "Sheffield" in answer.answer and "Portsmouth City Council" in answer.answer
+
+
+def test_absent_year_abstains(assistant: Assistant) -> None:
+    answer = assistant.ask("Who signed the Portsmouth letter in 2012?")
+    assert answer.abstained
+    assert "2009" in answer.answer  # what the collection does hold
+
+
+def test_fact_no_letter_states_abstains(assistant: Assistant) -> None:
+    answer = assistant.ask("What budget did Portsmouth have for children's services?")
+    assert answer.abstained and not answer.citations
+
+
+def test_latest_letter_is_used_and_named(assistant: Assistant) -> None:
+    answer = assistant.ask("Who signed the Leeds letter?")
+    assert "Sarah Whitfield" in answer.answer  # 2011 letter, the latest
+    assert "latest of 2 letters" in answer.answer
+    earlier = assistant.ask("Who signed the Leeds letter in 2010?")
+    assert "Peter Grainger" in earlier.answer
+
+
+def test_no_priority_action_is_answered_not_abstained(assistant: Assistant) -> None:
+    answer = assistant.ask("Was there any priority action in Hackney?")
+    assert not answer.abstained
+    assert answer.answer.startswith("No.")
+    assert "no areas for priority action" in answer.citations[0].quote
+    two = assistant.ask("Were there any areas for priority action for Leeds in 2010?")
+    assert two.answer.startswith("Yes.") and len(two.citations) == 2
+
+
+def test_injection_in_a_letter_changes_nothing(assistant: Assistant) -> None:
+    answer = assistant.ask("What were Hackney's strengths?")
+    assert len(answer.citations) == 2
+    assert "outstanding" not in answer.answer.lower()
+    signed = assistant.ask("Who signed the Hackney letter?")
+    assert "Amanda Brooks" in signed.answer
+
+
+def test_filters_restrict_the_letter(assistant: Assistant) -> None:
+    answer = assistant.ask("Who signed the letter?", filters=Filters(authority="Leeds",
+                                                                    year=2010))
+    assert "Peter Grainger" in answer.answer
+
+
+def test_runnable_interface(assistant: Assistant) -> None:
+    single = assistant.invoke({"question": "When was Hackney inspected?"})
+    assert "9 and 10 November 2010" in single.answer
+    batch = assistant.batch(["Who signed the Hackney letter?", "When was Portsmouth inspected?"])
+    assert "Amanda Brooks" in batch[0].answer and "November 2009" in batch[1].answer
+    events = list(assistant.stream("What were Leeds's areas for development in 2010?"))
+    assert [e.type for e in events][-2:] == ["citations", "answer"]
+    streamed = "".join(e.text for e in events if e.type == "token")
+    assert streamed == events[-1].answer.answer
+
+
+def test_answer_object_matches_the_contract(assistant: Assistant) -> None:
+    data = assistant.ask("When was Portsmouth inspected?", id="q1").to_contract()
+    assert data["id"] == "q1"
+    assert {"answer", "abstained", "citations", "timings_ms"} <= data.keys()
+    citation = data["citations"][0]
+    assert {"marker", "document_id", "source", "authority", "inspection_date", "section",
+            "quote", "char_start", "char_end", "score"} <= citation.keys()
+    assert citation["inspection_date"] == "2009-11-10"
+    assert {"retrieval", "total"} <= data["timings_ms"].keys() or "total" in data["timings_ms"]

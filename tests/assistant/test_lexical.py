@@ -1,0 +1,38 @@
+"""The BM25 index follows the store (ingest and delete), in both Chroma modes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.lexical import LexicalIndex, stem, tokenize
+from ingest.pipeline import IngestPipeline
+from vectorstore.embedder import Embedder
+from vectorstore.store import LetterStore
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+def test_stemming_joins_word_forms() -> None:
+    assert stem("vacancies") == stem("vacancy") or stem("vacancies") == "vacanc"
+    assert stem("timeliness") == stem("timely")
+    assert stem("assessments") == stem("assessment") == stem("assessed")
+    assert "the" not in tokenize("The timeliness of the assessments")
+
+
+@pytest.mark.slow
+def test_index_follows_ingest_and_delete(store: LetterStore, embedder: Embedder) -> None:
+    index = LexicalIndex(store)
+    index.refresh()
+    assert index.search("caseloads", k=5) == []
+    pipeline = IngestPipeline(store, embedder)
+    assert pipeline.ingest([FIXTURES / "leeds-2010.txt"]).ok
+    assert index.refresh() is True
+    hits = index.search("caseloads high duty teams", k=3)
+    assert hits and "Caseloads" in hits[0][0].text
+    assert index.refresh() is False  # nothing changed
+    deleted = pipeline.delete("leeds-2010.txt")
+    assert deleted is not None
+    index.refresh()
+    assert index.search("caseloads", k=5) == []
