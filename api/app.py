@@ -246,6 +246,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         code = _STATUS_CODES.get(exc.status_code, "error")
         if exc.status_code == 404 and exc.detail == "Not Found":
             message = f"no such endpoint {request.method} {request.url.path}; see /docs"
+        elif exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            message = "the request body could not be parsed; send a JSON object (see /docs)"
         elif exc.status_code == 405:
             message = (f"{request.method} is not allowed on {request.url.path}; see /docs for "
                        "its methods")

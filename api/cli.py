@@ -91,7 +91,8 @@ def documents(as_json: bool) -> None:
         return
     for row in rows:
         dates = f"{row['inspection_start'] or '?'}..{row['inspection_end'] or '?'}"
-        click.echo(f"{row['document_id']}  {row['source']}  {row['authority'] or '(council unknown)'}"
+        council = row["authority"] or "(council unknown)"
+        click.echo(f"{row['document_id']}  {row['source']}  {council}"
                    f"  {dates}  chunks={row['chunks']}  sections={'; '.join(row['sections'])}")
     click.echo(f"{len(rows)} letters in {parts.location()}")
 

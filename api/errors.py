@@ -108,3 +108,17 @@ class ServiceUnavailable(ApiError):
 
     status = 503
     code = "unavailable"
+
+
+def check_text(value: str, what: str) -> str:
+    """Return ``value`` if it is encodable text; raise ``ValueError`` naming ``what`` if not.
+
+    JSON may carry lone UTF-16 surrogates (``"\\ud800"``) that no UTF-8 encoder, tokenizer or
+    SQLite accepts; request models call this in their validators so such input is a 422.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(f"{what} contains an invalid character at position {e.start} (a lone "
+                         "UTF-16 surrogate); send valid Unicode text") from e
+    return value

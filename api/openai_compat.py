@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.errors import check_text
 from assistant.models import Answer, Citation, Filters, Turn
 
 FOOTNOTES_MARK = "\n\n---\nSources:\n"
@@ -28,6 +29,23 @@ FOOTNOTES_MARK = "\n\n---\nSources:\n"
 
 MAX_MESSAGES = 200
 MAX_QUESTION_CHARS = 2000
+
+
+class ChatFilters(Filters):
+    """Restrict the answer to one council and/or one inspection year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("authority", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = check_text(value, "the council name").strip()
+            if not value:
+                return None
+            if len(value) > 200:
+                raise ValueError("council name is longer than 200 characters")
+        return value
 
 
 class ContentPart(BaseModel):
@@ -75,12 +93,14 @@ class ChatCompletionRequest(BaseModel):
     stream: bool = Field(default=False, description="Send chat.completion.chunk events (SSE).")
     stream_options: StreamOptions | None = None
     n: int = Field(default=1, ge=1, le=1, description="Only one choice is produced.")
-    filters: Filters | None = Field(default=None, description="reportqa extension (pass as "
-                                    "extra_body): restrict to a council and/or year.")
+    filters: ChatFilters | None = Field(default=None, description="reportqa extension (pass "
+                                        "as extra_body): restrict to a council and/or year.")
 
     @field_validator("messages")
     @classmethod
     def _last_is_user(cls, messages: list[ChatMessage]) -> list[ChatMessage]:
+        for index, message in enumerate(messages):
+            check_text(message.text(), f"message {index}")
         last = messages[-1]
         if last.role != "user":
             raise ValueError(f"the last message is from {last.role!r}; it must be the user's "

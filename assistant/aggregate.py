@@ -133,7 +133,7 @@ _FRAME = re.compile(
     r"concerns?\s+(?:about|over|regarding)|issues?\s+(?:with|about)|problems?\s+with|"
     r"findings?\s+(?:about|on)|finding|findings|please|also|both|other|please|list|"
     r"children's\s+services|inspectors?|carried\s+out|took\s+place|conducted|undertaken|"
-    r"happened|visited|received|sent|wrote|written|(?:an?\s+)?(?:issue|problem)s?\s+(?:of|with)|"
+    r"happened|visited|received|sent|wrote|written|given|awarded|(?:an?\s+)?(?:issue|problem)s?\s+(?:of|with)|"
     r"their|its|his|her|they|them|it|me|us|we|i|you)\b|[?!.,;:]", _I)
 _EDGE_WORDS = re.compile(r"^(?:(?:in|of|on|for|about|with|to|a|an|and|or|by|as|at|from|re|the|"
                          r"regarding|concerning|between)\s+)+|(?:\s+(?:in|of|on|for|about|with|to|"

@@ -1,4 +1,4 @@
-"""The catalogue of stored letters: every letter's text and parse, queryable without a vector search.
+"""The catalogue of stored letters: each letter's text and parse, queryable without vector search.
 
 Built from the store's letters collection (so it works against a Chroma server shared by several
 processes) and reloaded whenever the store's fingerprint changes.

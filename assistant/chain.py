@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from assistant.extractive import SECTION_WORDS, Evidence, ExtractiveAnswerer
 from assistant.formatting import human_date, join_names
 from assistant.gazetteer import Gazetteer
 from assistant.lexical import LexicalIndex
+from assistant.llm import LLMAnswerer
 from assistant.models import Answer, Filters, LetterRef, StreamEvent, Turn
 from assistant.passages import Passage
 from assistant.query import METADATA_INTENTS, PRIORITY_EXISTS, Query, understand
@@ -61,7 +62,8 @@ class _Plan:
 class Assistant(Runnable[Any, Answer]):
     """Answers questions about the stored letters. Build once; thread-safe for reads."""
 
-    def __init__(self, store: LetterStore, embedder: Embedder, *, llm: Any | None = None,
+    def __init__(self, store: LetterStore, embedder: Embedder, *,
+                 llm: LLMAnswerer | None = None,
                  top_k: int = 8, min_evidence: float | None = None,
                  refresh_interval_s: float = 2.0) -> None:
         self.store = store
@@ -144,9 +146,10 @@ class Assistant(Runnable[Any, Answer]):
         timings["retrieval"] = retrieval_ms
         t2 = time.perf_counter()
         warnings: list[str] = []
+        streamed: list[str] = []  # text already sent as tokens (LLM answers stream as produced)
         if draft is not None and self.llm is not None and kind not in _LLM_SKIPS:
             try:
-                draft = yield from self._llm_draft(plan, draft, stream_text)
+                draft = yield from self._llm_draft(plan, draft, stream_text, streamed)
             except LLMUnavailable as exc:
                 logger.warning("llm failed, falling back to the extractive answer error=%s", exc)
                 warnings.append("The language model was unavailable; this is the extractive "
@@ -156,7 +159,7 @@ class Assistant(Runnable[Any, Answer]):
             reason = self._not_found_message(plan)
             answer = self._abstention(plan, reason, timings, t0, id)
             answer.resolved["evidence"] = None if evidence is None else round(evidence.score, 3)
-            yield from _emit(answer, stream_text)
+            yield from _emit(answer, stream_text, "".join(streamed))
             return
         text, citations = verify(draft, self.catalog)
         if not citations and isinstance(draft, _LLMDraft):
@@ -165,7 +168,7 @@ class Assistant(Runnable[Any, Answer]):
             text, citations = verify(draft.fallback, self.catalog)
         if not citations and not items:
             answer = self._abstention(plan, self._not_found_message(plan), timings, t0, id)
-            yield from _emit(answer, stream_text)
+            yield from _emit(answer, stream_text, "".join(streamed))
             return
         timings["answer"] = _ms(time.perf_counter() - t2)
         timings["total"] = _ms(time.perf_counter() - t0)
@@ -176,7 +179,7 @@ class Assistant(Runnable[Any, Answer]):
                         resolved={**plan.query.describe(),
                                   "evidence": None if evidence is None else
                                   round(evidence.score, 3)})
-        yield from _emit(answer, stream_text and not isinstance(draft, _LLMDraft))
+        yield from _emit(answer, stream_text, "".join(streamed))
 
     # ---- planning ---------------------------------------------------------------------------
     def _plan(self, question: str, history: list[Turn], filters: Filters | None) -> _Plan:
@@ -266,14 +269,16 @@ class Assistant(Runnable[Any, Answer]):
                                                 max_sentences=1 if len(by_id) == 1 else 3)
         return draft, "fact", evidence, [], retrieval_ms
 
-    def _llm_draft(self, plan: _Plan, draft: Draft, stream_text: bool
-                   ) -> Iterator[StreamEvent] | Any:
-        """Ask the chat model with numbered passages; returns an _LLMDraft (generator)."""
+    def _llm_draft(self, plan: _Plan, draft: Draft, stream_text: bool, streamed: list[str]
+                   ) -> Generator[StreamEvent, None, _LLMDraft]:
+        """Ask the chat model with numbered passages, streaming its tokens as they come."""
+        assert self.llm is not None
         passages = self._llm_passages(plan, draft)
         pieces: list[str] = []
         for token in self.llm.stream_answer(plan.query.text, passages):
             pieces.append(token)
             if stream_text:
+                streamed.append(token)
                 yield StreamEvent(type="token", text=token)
         return _LLMDraft(text="".join(pieces), passages=passages, fallback=draft)
 
@@ -286,8 +291,8 @@ class Assistant(Runnable[Any, Answer]):
                                               document_ids=set(by_id), k=self.top_k):
                 letter = by_id.get(cand.chunk.document_id)
                 key = (cand.chunk.document_id, cand.chunk.char_start)
-                if letter is None or key in seen:
-                    continue
+                if letter is None or key in seen or len(cand.chunk.text.split()) < _MIN_WORDS:
+                    continue  # headings and one-word lines only use up the model's context
                 seen.add(key)
                 passages.append(Passage.of(letter, cand.chunk.section, cand.chunk.char_start,
                                            cand.chunk.char_end, score=cand.fused))
@@ -326,13 +331,24 @@ class _LLMDraft(Draft):
 
 
 _LLM_SKIPS = {"list", "count", "compare", "timeline"}
+_MIN_WORDS = 5
 
 
 def _narrowing_topic(query: Query) -> bool:
     return any(w not in SECTION_WORDS for w in query.topic.split())
 
 
-def _emit(answer: Answer, stream_text: bool) -> Iterator[StreamEvent]:
+def _emit(answer: Answer, stream_text: bool, streamed: str = "") -> Iterator[StreamEvent]:
+    """Stream the answer's text (unless already streamed as is), then citations and answer.
+
+    When tokens already sent differ from the verified answer (a marker was removed, the model
+    failed mid-stream and the extractive answer replaced it), a ``reset`` event tells clients to
+    discard what they showed before the final text is streamed.
+    """
+    if streamed and streamed == answer.answer:
+        stream_text = False
+    elif streamed and stream_text:
+        yield StreamEvent(type="reset")
     if stream_text:
         words = answer.answer.split(" ")
         for i, word in enumerate(words):

@@ -31,19 +31,91 @@ from ingest.models import HEADER, INTRODUCTION, PRIORITY_ACTION, SIGN_OFF
 
 # Words that only name a section or the act of asking: what is left of a question beyond them is
 # a topic that narrows a section's findings.
-SECTION_WORDS = frozenset("""strength strengths strong area areas development developments priority
-priorities action actions satisfactory satisfactorily weakness weaknesses improvement improvements
-improve main key identified identify findings finding list were main good well positive positives
-concern concerns problem problems shortcoming shortcomings poor urgent urgently year latest recent
-most first last previous earlier later one two three all each every summarise summarize summary
-highlight highlighted noted note raised raise recorded did any have has had get got lists
-""".split())
+SECTION_WORDS = frozenset(
+    [
+        "strength",
+        "strengths",
+        "strong",
+        "area",
+        "areas",
+        "development",
+        "developments",
+        "priority",
+        "priorities",
+        "action",
+        "actions",
+        "satisfactory",
+        "satisfactorily",
+        "weakness",
+        "weaknesses",
+        "improvement",
+        "improvements",
+        "improve",
+        "main",
+        "key",
+        "identified",
+        "identify",
+        "findings",
+        "finding",
+        "list",
+        "were",
+        "main",
+        "good",
+        "well",
+        "positive",
+        "positives",
+        "concern",
+        "concerns",
+        "problem",
+        "problems",
+        "shortcoming",
+        "shortcomings",
+        "poor",
+        "urgent",
+        "urgently",
+        "year",
+        "latest",
+        "recent",
+        "most",
+        "first",
+        "last",
+        "previous",
+        "earlier",
+        "later",
+        "one",
+        "two",
+        "three",
+        "all",
+        "each",
+        "every",
+        "summarise",
+        "summarize",
+        "summary",
+        "highlight",
+        "highlighted",
+        "noted",
+        "note",
+        "raised",
+        "raise",
+        "recorded",
+        "did",
+        "any",
+        "have",
+        "has",
+        "had",
+        "get",
+        "got",
+        "lists",
+    ]
+)
 
 
 # Words every letter of the genre uses: they say nothing about whether a passage answers.
-GENRE_WORDS = frozenset(tokenize("""children child childrens young people person services service
+GENRE_WORDS = frozenset(
+    tokenize("""children child childrens young people person services service
 social care council councils local authority authorities letter letters inspection inspections
-inspected inspectors ofsted families family department"""))
+inspected inspectors ofsted families family department""")
+)
 
 
 @dataclass
@@ -74,8 +146,9 @@ class ExtractiveAnswerer:
         intent = query.intent
         if intent == INSPECTION_DATES and meta.inspection_start:
             when = human_date_range(meta.inspection_start, meta.inspection_end)
-            passage = self._field_passage(letter, "inspection_dates", INTRODUCTION,
-                                          prefer=_month_names(meta.inspection_start))
+            passage = self._field_passage(
+                letter, "inspection_dates", INTRODUCTION, prefer=_month_names(meta.inspection_start)
+            )
             return _draft(f"The inspection of {who} took place on {when}", passage)
         if intent == LETTER_DATE and meta.letter_date:
             passage = self._field_passage(letter, "letter_date", HEADER)
@@ -83,23 +156,33 @@ class ExtractiveAnswerer:
         if intent == SIGNATORY and meta.signatory_name:
             title = f", {meta.signatory_title}" if meta.signatory_title else ""
             passage = self._field_passage(letter, "signatory", SIGN_OFF)
-            return _draft(f"The letter to {who} ({_dated(letter)}) was signed by "
-                          f"{meta.signatory_name}{title}", passage)
+            return _draft(
+                f"The letter to {who} ({_dated(letter)}) was signed by "
+                f"{meta.signatory_name}{title}",
+                passage,
+            )
         if intent == ADDRESSEE and meta.addressee_name:
             title = f", {meta.addressee_title}" if meta.addressee_title else ""
             passage = self._field_passage(letter, "addressee", HEADER)
-            return _draft(f"The {_dated(letter)} was addressed to "
-                          f"{meta.addressee_name}{title}, {who}", passage)
+            return _draft(
+                f"The {_dated(letter)} was addressed to {meta.addressee_name}{title}, {who}",
+                passage,
+            )
         if intent == COPY_LIST and meta.copy_list:
             passage = self._field_passage(letter, "copy_list", SIGN_OFF)
             people = "\n".join(f"- {person}" for person in meta.copy_list)
-            return Draft(text=f"The letter to {who} ({_dated(letter)}) was copied to "
-                              f"{len(meta.copy_list)} people [1]:\n{people}",
-                         passages=[passage])
+            return Draft(
+                text=f"The letter to {who} ({_dated(letter)}) was copied to "
+                f"{len(meta.copy_list)} people [1]:\n{people}",
+                passages=[passage],
+            )
         if intent == INSPECTION_TYPE and meta.inspection_type:
             passage = self._field_passage(letter, "inspection_type", HEADER)
-            return _draft(f"The letter to {who} ({_dated(letter)}) reports on the "
-                          f"{_lower_first(meta.inspection_type)}", passage)
+            return _draft(
+                f"The letter to {who} ({_dated(letter)}) reports on the "
+                f"{_lower_first(meta.inspection_type)}",
+                passage,
+            )
         if intent == PRIORITY_EXISTS:
             return self.priority_exists(letter)
         return None
@@ -110,22 +193,29 @@ class ExtractiveAnswerer:
         if section is None:
             return None
         if section.findings:
-            passages = [Passage.of(letter, PRIORITY_ACTION, f.char_start, f.char_end)
-                        for f in section.findings]
+            passages = [
+                Passage.of(letter, PRIORITY_ACTION, f.char_start, f.char_end)
+                for f in section.findings
+            ]
             n = len(passages)
-            head = (f"Yes. The letter to {who} ({_dated(letter)}) identified "
-                    f"{'one area' if n == 1 else f'{n} areas'} for priority action")
+            head = (
+                f"Yes. The letter to {who} ({_dated(letter)}) identified "
+                f"{'one area' if n == 1 else f'{n} areas'} for priority action"
+            )
             if n == 1:
-                return Draft(text=f"{head}: {_quote_inline(passages[0].text)} [1].",
-                             passages=passages)
-            bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in
-                                enumerate(passages, 1))
+                return Draft(
+                    text=f"{head}: {_quote_inline(passages[0].text)} [1].", passages=passages
+                )
+            bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
             return Draft(text=f"{head}:\n{bullets}", passages=passages)
         if section.none_identified:
             passage = Passage.of(letter, PRIORITY_ACTION, section.char_start, section.char_end)
             passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
-            return _draft(f"No. The letter to {who} ({_dated(letter)}) identified no area for "
-                          "priority action", passage)
+            return _draft(
+                f"No. The letter to {who} ({_dated(letter)}) identified no area for "
+                "priority action",
+                passage,
+            )
         return None
 
     # ---- sections -------------------------------------------------------------------------
@@ -140,23 +230,36 @@ class ExtractiveAnswerer:
             if section.none_identified:
                 passage = Passage.of(letter, section.name, section.char_start, section.char_end)
                 passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
-                return _draft(f"The letter to {who} ({_dated(letter)}) identified no "
-                              f"{_plural(section.name).lower()}", passage)
+                return _draft(
+                    f"The letter to {who} ({_dated(letter)}) identified no "
+                    f"{_plural(section.name).lower()}",
+                    passage,
+                )
             return None
-        passages = [Passage.of(letter, section.name, f.char_start, f.char_end)
-                    for f in section.findings]
+        passages = [
+            Passage.of(letter, section.name, f.char_start, f.char_end) for f in section.findings
+        ]
         if len(passages) == 1:
-            return Draft(text=f"The {_singular(section.name).lower()} in the letter to {who} "
-                              f"({_dated(letter)}): {_quote_inline(passages[0].text)} [1].",
-                         passages=passages)
+            return Draft(
+                text=f"The {_singular(section.name).lower()} in the letter to {who} "
+                f"({_dated(letter)}): {_quote_inline(passages[0].text)} [1].",
+                passages=passages,
+            )
         bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
-        return Draft(text=f"{_plural(section.name)} in the letter to {who} ({_dated(letter)}), "
-                          f"{len(passages)} in all:\n{bullets}", passages=passages)
+        return Draft(
+            text=f"{_plural(section.name)} in the letter to {who} ({_dated(letter)}), "
+            f"{len(passages)} in all:\n{bullets}",
+            passages=passages,
+        )
 
     # ---- topics ---------------------------------------------------------------------------
-    def topic(self, query: Query, letters: dict[str, CatalogLetter],
-              candidates: list[Candidate], max_sentences: int = 3
-              ) -> tuple[Draft | None, Evidence]:
+    def topic(
+        self,
+        query: Query,
+        letters: dict[str, CatalogLetter],
+        candidates: list[Candidate],
+        max_sentences: int = 3,
+    ) -> tuple[Draft | None, Evidence]:
         """The best sentence(s) among the candidates for the question's topic."""
         words = set(tokenize(query.topic or query.text)) - GENRE_WORDS
         weights = {w: max(self.lexical.idf(w), 0.1) for w in words}
@@ -172,8 +275,14 @@ class ExtractiveAnswerer:
                 coverage = sum(weights[w] for w in words & sentence_words) / total
                 boost = 0.1 if query.section and chunk.section == query.section else 0.0
                 score = 0.5 * cand.dense + 0.5 * coverage + boost
-                scored.append((score, cand.dense, coverage,
-                               Passage.of(letter, chunk.section, start, end, score=score)))
+                scored.append(
+                    (
+                        score,
+                        cand.dense,
+                        coverage,
+                        Passage.of(letter, chunk.section, start, end, score=score),
+                    )
+                )
         if not scored:
             return None, Evidence(0.0, 0.0)
         scored.sort(key=lambda item: item[0], reverse=True)
@@ -184,16 +293,19 @@ class ExtractiveAnswerer:
                 break
             if chosen and coverage == 0:
                 continue
-            if any(p.document_id == passage.document_id and p.char_start == passage.char_start
-                   for p in chosen):
+            if any(
+                p.document_id == passage.document_id and p.char_start == passage.char_start
+                for p in chosen
+            ):
                 continue
             chosen.append(passage)
         evidence = Evidence(dense=best_dense, coverage=best_cov)
         return _topic_draft(chosen, len({p.document_id for p in chosen}) > 1), evidence
 
     # ---- helpers --------------------------------------------------------------------------
-    def _field_passage(self, letter: CatalogLetter, field: str, section: str,
-                       prefer: str | None = None) -> Passage:
+    def _field_passage(
+        self, letter: CatalogLetter, field: str, section: str, prefer: str | None = None
+    ) -> Passage:
         spans = letter.parsed.metadata.spans
         if field in spans:
             start, end = spans[field]
@@ -258,8 +370,11 @@ def _plural(section: str) -> str:
 
 
 def _singular(section: str) -> str:
-    return {"Strengths": "Strength", "Areas for development": "Area for development",
-            "Satisfactory findings": "Satisfactory finding"}.get(section, section)
+    return {
+        "Strengths": "Strength",
+        "Areas for development": "Area for development",
+        "Satisfactory findings": "Satisfactory finding",
+    }.get(section, section)
 
 
 def _topic_draft(passages: list[Passage], several_letters: bool) -> Draft | None:

@@ -9,7 +9,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 def human_date(iso: str | None) -> str:
-    """``2009-12-09`` -> ``9 December 2009`` (the letters' own style); unknown -> ``an unknown date``."""
+    """``2009-12-09`` -> ``9 December 2009`` (the letters' style); None -> ``an unknown date``."""
     if not iso:
         return "an unknown date"
     try:

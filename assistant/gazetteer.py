@@ -35,7 +35,8 @@ def normalise_name(text: str) -> str:
 
 
 def place_of(name: str) -> str:
-    """``London Borough of Hackney`` -> ``hackney``; ``Portsmouth City Council`` -> ``portsmouth``."""
+    """``London Borough of Hackney`` -> ``hackney``; ``Portsmouth City Council`` -> ``portsmouth``.
+    """
     text = normalise_name(name)
     text = _PREFIXES.sub("", text)
     text = _SUFFIXES.sub("", text)

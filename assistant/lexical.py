@@ -20,15 +20,74 @@ logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[a-z0-9]+")
 _POSSESSIVE = re.compile(r"['’]s\b")
-_LEX_STOP = frozenset("""a an and are as at be been by for from has have in is it its of on or that
-the their there these this to was were which will with""".split())
+_LEX_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "will",
+        "with",
+    ]
+)
 
 
 def stem(word: str) -> str:
     """A deliberately small English suffix stripper (vacancies -> vacanc, assessed -> assess)."""
-    for suffix in ("ational", "ization", "iveness", "fulness", "ousness", "ements", "ement",
-                   "ments", "ment", "liness", "ities", "ity", "ings", "ing", "ies", "ied", "edly", "ness",
-                   "ions", "ion", "ers", "er", "ed", "ly", "es", "s"):
+    for suffix in (
+        "ational",
+        "ization",
+        "iveness",
+        "fulness",
+        "ousness",
+        "ements",
+        "ement",
+        "ments",
+        "ment",
+        "liness",
+        "ities",
+        "ity",
+        "ings",
+        "ing",
+        "ies",
+        "ied",
+        "edly",
+        "ness",
+        "ions",
+        "ion",
+        "ers",
+        "er",
+        "ed",
+        "ly",
+        "es",
+        "s",
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
@@ -60,8 +119,7 @@ class LexicalIndex:
             chunks = self.store.get_chunks()
             bm25 = bm25s.BM25()
             if chunks:
-                bm25.index([tokenize(c.text) or ["__empty__"] for c in chunks],
-                           show_progress=False)
+                bm25.index([tokenize(c.text) or ["__empty__"] for c in chunks], show_progress=False)
             rows: dict[str, list[int]] = {}
             for i, chunk in enumerate(chunks):
                 rows.setdefault(chunk.document_id, []).append(i)
@@ -72,8 +130,12 @@ class LexicalIndex:
         logger.info("lexical index rebuilt chunks=%d", len(chunks))
         return True
 
-    def search(self, text: str, k: int, document_ids: set[str] | None = None,
-               ) -> list[tuple[StoredChunk, float]]:
+    def search(
+        self,
+        text: str,
+        k: int,
+        document_ids: set[str] | None = None,
+    ) -> list[tuple[StoredChunk, float]]:
         """The ``k`` best chunks for ``text``, optionally only from ``document_ids``."""
         tokens = tokenize(text)
         if self._bm25 is None or not tokens:
@@ -97,6 +159,8 @@ class LexicalIndex:
         if token not in vocab:
             return 0.0
         n = len(self._chunks)
-        df = int(self._bm25.scores["indptr"][vocab[token] + 1]
-                 - self._bm25.scores["indptr"][vocab[token]])
+        df = int(
+            self._bm25.scores["indptr"][vocab[token] + 1]
+            - self._bm25.scores["indptr"][vocab[token]]
+        )
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))

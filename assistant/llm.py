@@ -153,7 +153,7 @@ class LLMAnswerer:
     def __init__(self, chat_model: BaseChatModel, *, endpoint: str | None = None,
                  max_seconds: float | None = None) -> None:
         self.chat_model = chat_model
-        self.endpoint = endpoint or _endpoint_of(chat_model)
+        self.endpoint = _display_url(endpoint or _endpoint_of(chat_model))
         self.max_seconds = max_seconds
         self._secret = _secret_of(chat_model)
 
@@ -345,6 +345,20 @@ def _endpoint_of(chat_model: Any) -> str:
         if isinstance(value, str) and value:
             return value
     return "configured in REPORTQA_LLM_BASE_URL"
+
+
+def _display_url(url: str) -> str:
+    """The URL without user info or query (where credentials sometimes hide)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.scheme or not parts.hostname:
+        return url
+    host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _secret_of(chat_model: Any) -> str | None:

@@ -76,11 +76,15 @@ class Answer(BaseModel):
         return data
 
 
-StreamEventType = Literal["token", "citations", "answer"]
+StreamEventType = Literal["token", "reset", "citations", "answer"]
 
 
 class StreamEvent(BaseModel):
-    """A piece of a streamed answer: text tokens, then the citations, then the whole answer."""
+    """A piece of a streamed answer: text tokens, then the citations, then the whole answer.
+
+    ``reset`` means: discard the text streamed so far (the verified answer differs from it);
+    the final text follows as new tokens.
+    """
 
     type: StreamEventType
     text: str = ""

@@ -22,96 +22,333 @@ ADDRESSEE = "addressee"
 COPY_LIST = "copy_list"
 INSPECTION_TYPE = "inspection_type"
 PRIORITY_EXISTS = "priority_exists"
-METADATA_INTENTS = (INSPECTION_DATES, LETTER_DATE, SIGNATORY, ADDRESSEE, COPY_LIST,
-                    INSPECTION_TYPE, PRIORITY_EXISTS)
+METADATA_INTENTS = (
+    INSPECTION_DATES,
+    LETTER_DATE,
+    SIGNATORY,
+    ADDRESSEE,
+    COPY_LIST,
+    INSPECTION_TYPE,
+    PRIORITY_EXISTS,
+)
 
 # Aggregate intents: answered by scanning every candidate letter.
 LIST, COUNT, COMPARE, TIMELINE = "list", "count", "compare", "timeline"
 
 _I = re.IGNORECASE
 _INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (PRIORITY_EXISTS, re.compile(
-        r"\b(?:was|were|is|are|did|does|do|has|had)\b[^?]{0,60}\b(?:any|an|a|no)\s+"
-        r"(?:areas?\s+(?:for|of)\s+)?priority\s+actions?\b|\bhow\s+many\s+(?:areas?\s+for\s+)?"
-        r"priority\s+actions?\b|\bpriority\s+actions?\s+(?:at\s+all|identified\?)", _I)),
-    (SIGNATORY, re.compile(
-        r"\bwho\s+(?:signed|wrote|sent|authored)\b|\bsign(?:ed|atory|ature|-off)\b|"
-        r"\bwho\s+(?:was|is)\s+the\s+(?:author|signatory)\b|\bfrom\s+whom\b|\bwho\s+is\s+it\s+from\b",
-        _I)),
-    (COPY_LIST, re.compile(
-        r"\bcop(?:y|ied|ies)\b|\bcc(?:'?d)?\b|\bwho\s+else\s+(?:received|got|was\s+sent)\b", _I)),
-    (ADDRESSEE, re.compile(
-        r"\baddress(?:ed|ee)\b|\bwho\s+(?:was|is)\s+(?:the\s+letter|it)\s+(?:sent|written)\s+to\b|"
-        r"\brecipient\b|\bwho\s+(?:received|got)\s+(?:the|this|it)\b|\bsent\s+to\s+whom\b|"
-        r"\bto\s+whom\b|\bwho\s+was\s+it\s+(?:for|to)\b", _I)),
-    (LETTER_DATE, re.compile(
-        r"\b(?:date\s+of\s+the\s+letter|letter(?:'s)?\s+date|letter\s+dated|when\s+was\s+"
-        r"(?:the|this|that|it)?\s*(?:letter\s+)?(?:written|sent|dated|issued|published)|"
-        r"when\s+was\s+the\s+letter\b|what\s+date\s+(?:was|is)\s+(?:the\s+)?letter)", _I)),
-    (INSPECTION_DATES, re.compile(
-        r"\bwhen\b[^?]{0,80}\b(?:inspect\w*|visit\w*|conducted|carried\s+out|take\s+place|"
-        r"took\s+place|happen\w*)\b|\b(?:dates?|days?)\s+(?:of|for)\s+(?:the\s+)?"
-        r"(?:inspection|visit)\b|\binspection\s+dates?\b|\bwhat\s+dates?\b|\bwhich\s+days?\b|"
-        r"\bwhen\s+did\s+(?:ofsted|inspectors)\b|\bhow\s+long\s+did\b", _I)),
-    (INSPECTION_TYPE, re.compile(
-        r"\b(?:what|which)\s+(?:type|kind|sort)\s+of\s+inspection\b|\bwhat\s+was\s+inspected\b|"
-        r"\binspection\s+type\b|\bwhat\s+(?:was|is)\s+the\s+(?:letter|inspection)\s+about\b", _I)),
+    (
+        PRIORITY_EXISTS,
+        re.compile(
+            r"\b(?:was|were|is|are|did|does|do|has|had)\b[^?]{0,60}\b(?:any|an|a|no)\s+"
+            r"(?:areas?\s+(?:for|of)\s+)?priority\s+actions?\b|\bhow\s+many\s+(?:areas?\s+for\s+)?"
+            r"priority\s+actions?\b|\bpriority\s+actions?\s+(?:at\s+all|identified\?)",
+            _I,
+        ),
+    ),
+    (
+        SIGNATORY,
+        re.compile(
+            r"\bwho\s+(?:signed|wrote|sent|authored)\b|\bsign(?:ed|atory|ature|-off)\b|"
+            r"\bwho\s+(?:was|is)\s+the\s+(?:author|signatory)\b|\bfrom\s+whom\b|\bwho\s+is\s+it\s+from\b",
+            _I,
+        ),
+    ),
+    (
+        COPY_LIST,
+        re.compile(
+            r"\bcop(?:y|ied|ies)\b|\bcc(?:'?d)?\b|\bwho\s+else\s+(?:received|got|was\s+sent)\b", _I
+        ),
+    ),
+    (
+        ADDRESSEE,
+        re.compile(
+            r"\baddress(?:ed|ee)\b|\bwho\s+(?:was|is)\s+(?:the\s+letter|it)\s+(?:sent|written)\s+to\b|"
+            r"\brecipient\b|\bwho\s+(?:received|got)\s+(?:the|this|it)\b|\bsent\s+to\s+whom\b|"
+            r"\bto\s+whom\b|\bwho\s+was\s+it\s+(?:for|to)\b",
+            _I,
+        ),
+    ),
+    (
+        LETTER_DATE,
+        re.compile(
+            r"\b(?:date\s+of\s+the\s+letter|letter(?:'s)?\s+date|letter\s+dated|when\s+was\s+"
+            r"(?:the|this|that|it)?\s*(?:letter\s+)?(?:written|sent|dated|issued|published)|"
+            r"when\s+was\s+the\s+letter\b|what\s+date\s+(?:was|is)\s+(?:the\s+)?letter)",
+            _I,
+        ),
+    ),
+    (
+        INSPECTION_DATES,
+        re.compile(
+            r"\bwhen\b[^?]{0,80}\b(?:inspect\w*|visit\w*|conducted|carried\s+out|take\s+place|"
+            r"took\s+place|happen\w*)\b|\b(?:dates?|days?)\s+(?:of|for)\s+(?:the\s+)?"
+            r"(?:inspection|visit)\b|\binspection\s+dates?\b|\bwhat\s+dates?\b|\bwhich\s+days?\b|"
+            r"\bwhen\s+did\s+(?:ofsted|inspectors)\b|\bhow\s+long\s+did\b",
+            _I,
+        ),
+    ),
+    (
+        INSPECTION_TYPE,
+        re.compile(
+            r"\b(?:what|which)\s+(?:type|kind|sort)\s+of\s+inspection\b|\bwhat\s+was\s+inspected\b|"
+            r"\binspection\s+type\b|\bwhat\s+(?:was|is)\s+the\s+(?:letter|inspection)\s+about\b",
+            _I,
+        ),
+    ),
 ]
 
 _SECTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (PRIORITY_ACTION, re.compile(r"\bpriorit(?:y|ies)\b|\burgent(?:ly)?\b|\bimmediate\s+action",
-                                 _I)),
-    (AREAS_FOR_DEVELOPMENT, re.compile(
-        r"\bareas?\s+(?:for|of)\s+(?:development|improvement)\b|\bdevelopment\s+areas?\b|"
-        r"\bweak(?:ness|nesses)?\b|\bimprove(?:ment)?s?\b|\bshortcomings?\b|\bconcerns?\b|"
-        r"\bneeds?\s+to\s+(?:improve|develop)|\bnot\s+(?:good|well)\b|\bpoor(?:ly)?\b|"
-        r"\bproblems?\b|\bfailings?\b|\bdeficienc", _I)),
-    (STRENGTHS, re.compile(
-        r"\bstrengths?\b|\bstrong\b|\bdid\s+well\b|\bwent\s+well\b|\bpositives?\b|"
-        r"\bgood\s+practice\b|\bworking\s+well\b|\bpraised?\b|\bdoing\s+well\b|\bcommended\b",
-        _I)),
-    (SATISFACTORY, re.compile(
-        r"\bsatisfactor\w*|\badequate(?:ly)?\b|\bin\s+accordance\s+with\s+national\s+guidance\b|"
-        r"\bnational\s+guidance\b|\bmet\s+(?:the\s+)?(?:requirements|standards?)\b", _I)),
+    (
+        PRIORITY_ACTION,
+        re.compile(r"\bpriorit(?:y|ies)\b|\burgent(?:ly)?\b|\bimmediate\s+action", _I),
+    ),
+    (
+        AREAS_FOR_DEVELOPMENT,
+        re.compile(
+            r"\bareas?\s+(?:for|of)\s+(?:development|improvement)\b|\bdevelopment\s+areas?\b|"
+            r"\bweak(?:ness|nesses)?\b|\bimprove(?:ment)?s?\b|\bshortcomings?\b|\bconcerns?\b|"
+            r"\bneeds?\s+to\s+(?:improve|develop)|\bnot\s+(?:good|well)\b|\bpoor(?:ly)?\b|"
+            r"\bproblems?\b|\bfailings?\b|\bdeficienc",
+            _I,
+        ),
+    ),
+    (
+        STRENGTHS,
+        re.compile(
+            r"\bstrengths?\b|\bstrong\b|\bdid\s+well\b|\bwent\s+well\b|\bpositives?\b|"
+            r"\bgood\s+practice\b|\bworking\s+well\b|\bpraised?\b|\bdoing\s+well\b|\bcommended\b",
+            _I,
+        ),
+    ),
+    (
+        SATISFACTORY,
+        re.compile(
+            r"\bsatisfactor\w*|\badequate(?:ly)?\b|\bin\s+accordance\s+with\s+national\s+guidance\b|"
+            r"\bnational\s+guidance\b|\bmet\s+(?:the\s+)?(?:requirements|standards?)\b",
+            _I,
+        ),
+    ),
 ]
 
 _AGGREGATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (COUNT, re.compile(r"\bhow\s+many\s+(?:letters|councils|authorities|local\s+authorities|"
-                       r"inspections|of\s+the\s+(?:letters|councils|authorities))\b|"
-                       r"\bnumber\s+of\s+(?:letters|councils|authorities|inspections)\b", _I)),
-    (TIMELINE, re.compile(r"\b(?:how|what)\b[^?]{0,60}\bchang\w*|\bbetween\s+(?:its|their|the)\s+"
-                          r"(?:two|2|first\s+and\s+second)\s+inspections\b|\btimeline\b|\btrend\b|"
-                          r"\bover\s+time\b|\bprogress\w*\s+(?:since|between)\b|\bimproved\s+since\b",
-                          _I)),
-    (COMPARE, re.compile(r"\bcompar\w*|\bdiffer\w*|\bversus\b|\bvs\.?\b|\bcontrast\b|"
-                         r"\bboth\b", _I)),
-    (LIST, re.compile(r"\b(?:which|what|list(?:\s+all)?(?:\s+the)?|name(?:\s+the)?|show(?:\s+me)?)"
-                      r"\s+(?:other\s+)?(?:councils|authorities|local\s+authorities|las|letters|"
-                      r"inspections)\b|\b(?:which|what)\s+(?:council|authority|local\s+"
-                      r"authority)\b|\ball\s+(?:the\s+)?(?:councils|authorities|letters)\b|"
-                      r"\bany\s+(?:councils|authorities|letters)\b", _I)),
+    (
+        COUNT,
+        re.compile(
+            r"\bhow\s+many\s+(?:letters|councils|authorities|local\s+authorities|"
+            r"inspections|of\s+the\s+(?:letters|councils|authorities))\b|"
+            r"\bnumber\s+of\s+(?:letters|councils|authorities|inspections)\b",
+            _I,
+        ),
+    ),
+    (
+        TIMELINE,
+        re.compile(
+            r"\b(?:how|what)\b[^?]{0,60}\bchang\w*|\bbetween\s+(?:its|their|the)\s+"
+            r"(?:two|2|first\s+and\s+second)\s+inspections\b|\btimeline\b|\btrend\b|"
+            r"\bover\s+time\b|\bprogress\w*\s+(?:since|between)\b|\bimproved\s+since\b",
+            _I,
+        ),
+    ),
+    (
+        COMPARE,
+        re.compile(
+            r"\bcompar\w*|\bdiffer\w*|\bversus\b|\bvs\.?\b|\bcontrast\b|"
+            r"\bboth\b",
+            _I,
+        ),
+    ),
+    (
+        LIST,
+        re.compile(
+            r"\b(?:which|what|list(?:\s+all)?(?:\s+the)?|name(?:\s+the)?|show(?:\s+me)?)"
+            r"\s+(?:other\s+)?(?:councils|authorities|local\s+authorities|las|letters|"
+            r"inspections)\b|\b(?:which|what)\s+(?:council|authority|local\s+"
+            r"authority)\b|\ball\s+(?:the\s+)?(?:councils|authorities|letters)\b|"
+            r"\bany\s+(?:councils|authorities|letters)\b",
+            _I,
+        ),
+    ),
 ]
 
 _FOLLOWUP = re.compile(
     r"^\s*(?:and|also|what\s+about|how\s+about|and\s+what\s+about|same\s+for|then|ok|okay|so)\b|"
     r"\b(?:it|its|it's|they|their|them|that\s+letter|this\s+letter|the\s+letter|that\s+council|"
-    r"this\s+council|that\s+one|same\s+(?:letter|council|inspection))\b", _I)
+    r"this\s+council|that\s+one|same\s+(?:letter|council|inspection))\b",
+    _I,
+)
 _YEAR = re.compile(r"\b(20[0-4]\d|19[89]\d)\b")
 _YEAR_RANGE = re.compile(r"\b(20[0-4]\d)\s*(?:-|–|to|and|until)\s*(20[0-4]\d)\b", _I)
 _LATEST = re.compile(r"\b(?:latest|most\s+recent|last|newest|second|later)\b", _I)
 _EARLIEST = re.compile(r"\b(?:earliest|first|earlier|oldest|previous)\b", _I)
 
-STOPWORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had has
-have having he her here hers him his how i if in into is it its itself just me more most my no nor
-not now of off on once only or other our out over own same she should so some such than that the
-their them then there these they this those through to too under until up very was we were what
-when where which while who whom why will with would you your yours tell me please show give list
-say said says letter letters council councils authority authorities inspection inspections ofsted
-report reports find found mention mentioned mentions identified identify anything something there's
-what's who's were was did does do happen happened regarding concerning re any many much
-""".split())
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "tell",
+        "me",
+        "please",
+        "show",
+        "give",
+        "list",
+        "say",
+        "said",
+        "says",
+        "letter",
+        "letters",
+        "council",
+        "councils",
+        "authority",
+        "authorities",
+        "inspection",
+        "inspections",
+        "ofsted",
+        "report",
+        "reports",
+        "find",
+        "found",
+        "mention",
+        "mentioned",
+        "mentions",
+        "identified",
+        "identify",
+        "anything",
+        "something",
+        "there's",
+        "what's",
+        "who's",
+        "were",
+        "was",
+        "did",
+        "does",
+        "do",
+        "happen",
+        "happened",
+        "regarding",
+        "concerning",
+        "re",
+        "any",
+        "many",
+        "much",
+    ]
+)
 
 
 @dataclass
@@ -139,21 +376,35 @@ class Query:
 
     def describe(self) -> dict[str, object]:
         """A JSON-ready summary for the answer's ``resolved`` field."""
-        return {"councils": [c.authorities[0] if c.authorities else c.place.title()
-                             for c in self.councils],
-                "years": self.years, "intent": self.intent, "section": self.section,
-                "aggregate": self.aggregate, "topic": self.topic,
-                "followup": self.is_followup, "inherited": self.inherited}
+        return {
+            "councils": [
+                c.authorities[0] if c.authorities else c.place.title() for c in self.councils
+            ],
+            "years": self.years,
+            "intent": self.intent,
+            "section": self.section,
+            "aggregate": self.aggregate,
+            "topic": self.topic,
+            "followup": self.is_followup,
+            "inherited": self.inherited,
+        }
 
 
 def content_words(text: str) -> list[str]:
     """Lower-case words of ``text`` that carry meaning (no stopwords, no years)."""
-    return [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text.lower())
-            if w not in STOPWORDS and len(w) > 1]
+    return [
+        w
+        for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text.lower())
+        if w not in STOPWORDS and len(w) > 1
+    ]
 
 
-def understand(question: str, gazetteer: Gazetteer, history: list[Turn] | None = None,
-               filters: Filters | None = None) -> Query:
+def understand(
+    question: str,
+    gazetteer: Gazetteer,
+    history: list[Turn] | None = None,
+    filters: Filters | None = None,
+) -> Query:
     """Parse ``question`` (with its conversation ``history`` and user ``filters``) into a Query."""
     query = _parse(question, gazetteer)
     if filters is not None:
@@ -175,9 +426,17 @@ def _parse(question: str, gazetteer: Gazetteer) -> Query:
         # "Who signed the letter about priority action?" is still about the signatory.
         section = None
     prefer = "earliest" if _EARLIEST.search(question) and not _LATEST.search(question) else "latest"
-    return Query(text=question, councils=councils, years=years, intent=intent, section=section,
-                 aggregate=aggregate, prefer=prefer, topic=_topic(question, councils),
-                 is_followup=bool(_FOLLOWUP.search(question)))
+    return Query(
+        text=question,
+        councils=councils,
+        years=years,
+        intent=intent,
+        section=section,
+        aggregate=aggregate,
+        prefer=prefer,
+        topic=_topic(question, councils),
+        is_followup=bool(_FOLLOWUP.search(question)),
+    )
 
 
 def _years(question: str) -> list[int]:
@@ -218,9 +477,14 @@ def _apply_filters(query: Query, filters: Filters, gazetteer: Gazetteer) -> Quer
             from assistant.gazetteer import place_of
 
             place = place_of(filters.authority)
-            matches = [CouncilMatch(place=place, mention=filters.authority,
-                                    in_collection=place in gazetteer.stored,
-                                    authorities=sorted(gazetteer.stored.get(place, ())))]
+            matches = [
+                CouncilMatch(
+                    place=place,
+                    mention=filters.authority,
+                    in_collection=place in gazetteer.stored,
+                    authorities=sorted(gazetteer.stored.get(place, ())),
+                )
+            ]
         query = replace(query, councils=matches, inherited=[*query.inherited, "filter:authority"])
     if filters.year and not query.years:
         query = replace(query, years=[filters.year], inherited=[*query.inherited, "filter:year"])
@@ -233,8 +497,13 @@ def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer) -> Query:
         return query
     previous = [_parse(turn.question, gazetteer) for turn in reversed(history)]
     inherited = list(query.inherited)
-    councils, years, intent, section, topic = (query.councils, query.years, query.intent,
-                                               query.section, query.topic)
+    councils, years, intent, section, topic = (
+        query.councils,
+        query.years,
+        query.intent,
+        query.section,
+        query.topic,
+    )
     followup = query.is_followup or not (councils or query.aggregate)
     if not followup:
         return query
@@ -258,15 +527,44 @@ def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer) -> Query:
         topic = topic or last.topic
         inherited.append("topic")
     aggregate = query.aggregate
-    if aggregate is None and previous and previous[0].aggregate in (COMPARE, TIMELINE) \
-            and len(councils) >= 2:
+    if (
+        aggregate is None
+        and previous
+        and previous[0].aggregate in (COMPARE, TIMELINE)
+        and len(councils) >= 2
+    ):
         aggregate = previous[0].aggregate
-    return replace(query, councils=councils, years=years, intent=intent, section=section,
-                   topic=topic, is_followup=True, inherited=inherited, aggregate=aggregate)
+    return replace(
+        query,
+        councils=councils,
+        years=years,
+        intent=intent,
+        section=section,
+        topic=topic,
+        is_followup=True,
+        inherited=inherited,
+        aggregate=aggregate,
+    )
 
 
-_VAGUE = frozenset({"about", "and", "what", "how", "else", "also", "more", "then", "one",
-                    "year", "other", "instead", "that", "same"})
+_VAGUE = frozenset(
+    {
+        "about",
+        "and",
+        "what",
+        "how",
+        "else",
+        "also",
+        "more",
+        "then",
+        "one",
+        "year",
+        "other",
+        "instead",
+        "that",
+        "same",
+    }
+)
 
 
 def _substantive(topic: str) -> bool:

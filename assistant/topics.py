@@ -93,9 +93,6 @@ CONCEPTS: tuple[Concept, ...] = (
     _concept("caseloads",
              r"\bcase\s*-?\s*loads?\b", r"\bworkloads?\b", r"\bwork\s+loads?\b",
              r"\bnumbers?\s+of\s+cases\s+(?:held|allocated|per)\b"),
-    _concept("high",
-             r"\bhigh\b", r"\bheavy\b", r"\bexcessive\b", r"\bunmanageable\b", r"\btoo\s+many\b",
-             r"\bincreas\w+\b", r"\brising\b", r"\blarge\b"),
     _concept("out_of_hours",
              r"\bout[\s-]+of[\s-]+hours\b", r"\bemergency\s+duty\s+(?:team|service)s?\b",
              r"\bEDT\b", r"\bafter[\s-]+hours\b", r"\bevenings?\s+and\s+weekends?\b",
@@ -113,9 +110,10 @@ CONCEPTS: tuple[Concept, ...] = (
              r"\b(?:management|managerial|manager'?s?|senior)\s+oversight\b",
              r"\boversight\s+(?:by|from|of)\s+(?:senior\s+)?managers?\b"),
     _concept("supervision", r"\bsupervis(?:ion|ions|ed|ing|or|ors)\b"),
-    _concept("recording",
-             r"\brecord(?:ing|ed|s)?\b", r"\bcase\s+(?:files?|notes?)\b",
-             r"\bdocument(?:ed|ation)\b"),
+    _concept("case_records",
+             r"\bcase\s+(?:records?|recording|notes?)\b", r"\bchronolog\w+",
+             r"\brecords?\s+(?:are|is)\s+(?:not\s+)?(?:always\s+)?(?:up\s+to\s+date|of\s+"
+             r"(?:good|poor)\s+quality)"),
     _concept("thresholds", r"\bthresholds?\b", r"\beligibility\s+criteria\b"),
     _concept("partnership",
              r"\bmulti-?\s?agency\b", r"\binter-?\s?agency\b", r"\bpartner(?:ship)?s?\b",
@@ -123,7 +121,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _concept("child_voice",
              r"\bviews\s+of\s+(?:the\s+)?(?:children|child|young\s+people|parents)\b",
              r"\b(?:children|child|young\s+people)(?:'s|s')?\s+(?:views|voice|wishes)\b",
-             r"\bvoice\s+of\s+(?:the\s+)?child\b", r"\bwishes\s+and\s+feelings\b"),
+             r"\bvoice\s+of\s+(?:the\s+)?child\b", r"\bwishes\s+and\s+feelings\b",
+             r"\b(?:their|whose)\s+views\b"),
     _concept("training",
              r"\btraining\b", r"\binduction\b", r"\bprofessional\s+development\b", r"\bCPD\b"),
     _concept("morale", r"\bmorale\b", r"\bmotivat\w+\b", r"\bstaff\s+retention\b"),
@@ -131,7 +130,7 @@ CONCEPTS: tuple[Concept, ...] = (
              r"\baudit\w*\b", r"\bquality\s+assurance\b", r"\bperformance\s+management\b",
              r"\bperformance\s+monitoring\b"),
     _concept("diversity",
-             r"\bequality\b", r"\bdiversity\b", r"\bethnic\w*\b", r"\bcultural\b",
+             r"\bequality\b", r"\bdiversity\b", r"\bethnic\w*\b", r"\bcultur\w*\b",
              r"\breligio\w+\b", r"\bfirst\s+language\b"),
     _concept("domestic_violence", r"\bdomestic\s+(?:violence|abuse)\b"),
     _concept("strategy_discussions", r"\bstrategy\s+(?:discussions?|meetings?)\b"),
@@ -169,6 +168,13 @@ _POSITIVE_CUE = re.compile(
     r"\befficient\b|\bhigh[\s-]quality\b|\bexcellent\b|\bprompt\b|\bpraised?\b|\bcommended\b|"
     r"\bvalued\b|\bfully\s+staffed\b|\bup\s+to\s+date\b", _I)
 
+# Words that only say how good or bad something is: they set the polarity of a topic (which
+# sections are searched) rather than naming what it is about.
+_POLARITY_WORDS = frozenset(tokenize("""weak weaker weakness weaknesses poor poorly low little limited
+gap gaps lack lacking lacks insufficient insufficiently inadequate inadequately inconsistent
+inconsistently unclear problem problems shortcoming shortcomings failing failings concern concerns
+not no being good strong effective effectively robust clear well positive high heavy excessive
+unmanageable manageable prompt"""))
 # Words too general in this genre to say anything about a topic on their own.
 _GENERIC = frozenset(tokenize("""being been service services team teams work working social
 staff child children young people family families case cases arrangements practice local
@@ -218,7 +224,8 @@ def parse_topic(text: str) -> Topic:
             for i in range(hit.start(), hit.end()):
                 covered[i] = True
     rest = "".join(" " if covered[i] else ch for i, ch in enumerate(text))
-    words = [w for w in dict.fromkeys(tokenize(rest)) if w not in _GENERIC and len(w) > 1]
+    words = [w for w in dict.fromkeys(tokenize(rest))
+             if w not in _GENERIC and w not in _POLARITY_WORDS and len(w) > 1]
     if not concepts and not words:  # only generic words: keep them rather than match anything
         words = list(dict.fromkeys(tokenize(rest)))
     negative = bool(_NEGATIVE_CUE.search(text))

@@ -50,7 +50,7 @@ def normalise_for_match(text: str) -> str:
     want a case-insensitive comparison ``casefold()`` both sides.
     """
     text = text.translate(_MATCH_CHARS)
-    text = re.sub(r"(?<=[A-Za-z])-\n(?=[a-z])", "", text)
+    text = re.sub(r"(?<=[A-Za-z])-[ \t]*\n\s*(?=[a-z])", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -304,7 +304,8 @@ class LetterFacts:
     @property
     def findings(self) -> tuple[Finding, ...]:
         """All findings in template order."""
-        return self.satisfactory + self.strengths + self.areas_for_development + self.priority_actions
+        return (self.satisfactory + self.strengths + self.areas_for_development
+                + self.priority_actions)
 
     def section_findings(self, section: str) -> tuple[Finding, ...]:
         """Findings of one section (a name from :data:`FINDING_SECTIONS`)."""

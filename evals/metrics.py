@@ -344,17 +344,29 @@ def _span_metrics(citations: Sequence[Mapping[str, Any]], spans: list[tuple[str,
     return hit, recall, mrr
 
 
-def given_count(answer: Mapping[str, Any]) -> int | None:
-    """The number an answer gives: its structured items for a count, else the first number.
+_MONTH_NAMES = ("january|february|march|april|may|june|july|august|september|october|november|"
+                "december")
+_DATE_RE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+and\s+\d{{1,2}})?\s+(?:{_MONTH_NAMES})"
+                      rf"(?:\s+\d{{4}})?\b|\b(?:{_MONTH_NAMES})\s+\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b",
+                      re.IGNORECASE)
+_MARKER_RE = re.compile(r"\[\d+\]")
 
-    Four-digit years and citation markers (``[2]``) are not counts.
+
+def given_count(answer: Mapping[str, Any]) -> int | None:
+    """The number of letters an answer gives.
+
+    For list and count answers with structured ``items``: the letters they hold (an item may
+    group several letters of one council under ``letters``; a lone ``{"matches": n}`` item is a
+    count of ``n``). Otherwise the first number in the text, ignoring dates, years and citation
+    markers.
     """
     items = answer.get("items") or []
-    if answer.get("kind") == "count" and items:
-        if len(items) == 1 and "matches" in items[0]:
+    if answer.get("kind") in ("count", "list") and items:
+        if len(items) == 1 and "matches" in items[0] and not items[0].get("authority"):
             return int(items[0]["matches"])
-        return sum(1 for it in items if it.get("authority") or it.get("document_id"))
-    text = re.sub(r"\[\d+\]", " ", str(answer.get("answer", "")))
+        return sum(len(it.get("letters") or []) or 1 for it in items
+                   if it.get("authority") or it.get("document_id") or it.get("letters"))
+    text = _DATE_RE.sub(" ", _MARKER_RE.sub(" ", str(answer.get("answer", ""))))
     for token in re.findall(r"[A-Za-z]+|\d+", text):
         if token.isdigit():
             value = int(token)
@@ -432,7 +444,7 @@ def score_question(item: Mapping[str, Any], answer: Any, letters: LetterIndex, *
                                "source": citation.get("source"),
                                "reason": "unknown letter" if stored is None else
                                "quote differs from the stored text at its span"})
-    haystack = " \n ".join([text, *verified])
+    haystack = " \n ".join([_MARKER_RE.sub(" ", text), *verified])
     key_facts = [str(f) for f in item.get("key_facts") or []]
     missing = [f for f in key_facts if not contains(haystack, f)]
     accuracy = float(abstained) if expect_abstain else float(not abstained and not missing)

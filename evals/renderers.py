@@ -15,7 +15,7 @@ import math
 import random
 import zipfile
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from evals.facts import LetterFacts
@@ -62,7 +62,8 @@ def assign_formats(facts_list: Sequence[LetterFacts],
     total = sum(mix[f] for f in fmts)
     raw = {f: n * mix[f] / total for f in fmts}
     counts = {f: math.floor(raw[f]) for f in fmts}
-    for f in sorted(fmts, key=lambda f: (counts[f] - raw[f], fmts.index(f)))[: n - sum(counts.values())]:
+    by_remainder = sorted(fmts, key=lambda f: (counts[f] - raw[f], fmts.index(f)))
+    for f in by_remainder[: n - sum(counts.values())]:
         counts[f] += 1
     if n >= len(fmts):
         for f in fmts:
@@ -119,7 +120,7 @@ def render_pdf(facts: LetterFacts) -> bytes:
 
     pdf = LetterPDF(format="A4")
     pdf.set_creation_date(datetime(facts.letter_date.year, facts.letter_date.month,
-                                   facts.letter_date.day, 12, tzinfo=timezone.utc))
+                                   facts.letter_date.day, 12, tzinfo=UTC))
     pdf.set_title(pdf_safe(facts.subject_line))
     pdf.set_author("Ofsted")
     pdf.set_margins(20, 18, 20)
@@ -141,9 +142,7 @@ def render_pdf(facts: LetterFacts) -> bytes:
         elif block.kind == "addressee":
             for line in block.lines:
                 para(line)
-        elif block.kind == "subject":
-            para(block.lines[0], bold=True)
-        elif block.kind == "heading":
+        elif block.kind == "subject" or block.kind == "heading":
             para(block.lines[0], bold=True)
         elif block.kind == "finding":
             font, glyph = bullet_fonts[style.pdf_bullet]
@@ -188,7 +187,8 @@ def render_html(facts: LetterFacts) -> str:
         elif block.kind == "date":
             out.append(f'<p class="date">{e(block.lines[0])}</p>')
         elif block.kind in ("addressee", "signoff", "copy"):
-            out.append(f'<p class="{block.kind}">' + "<br>\n".join(e(x) for x in block.lines) + "</p>")
+            lines = "<br>\n".join(e(x) for x in block.lines)
+            out.append(f'<p class="{block.kind}">{lines}</p>')
         elif block.kind == "subject":
             out.append(f'<p class="subject"><strong>{e(block.lines[0])}</strong></p>')
         elif block.kind == "heading":
@@ -277,7 +277,7 @@ def render_docx(facts: LetterFacts) -> bytes:
 
 
 def write_letter(facts: LetterFacts, path: Path) -> None:
-    """Write one letter in the format its extension names (``.txt``, ``.pdf``, ``.html``, ``.docx``)."""
+    """Write one letter in the format its extension names (txt, pdf, html or docx)."""
     fmt = path.suffix.lstrip(".")
     if fmt == "txt":
         text = render_letter_text(facts)

@@ -170,7 +170,8 @@ def plot_baseline(result: Mapping[str, Any]) -> str | None:
            label=result.get("pipeline", "current"), color="#2b6cb0")
     ax.bar([x + 0.2 for x in xs], [base.get(n) or 0.0 for n in names], 0.4,
            label="naive baseline", color="#c05621")
-    ax.set_xticks(xs, [n.replace("_", "\n") for n in names], fontsize=7)
+    ax.set_xticks(xs, [n.replace("_", " ") for n in names], fontsize=8, rotation=25,
+                  ha="right")
     ax.set_ylim(0, 1.05)
     ax.set_title("Current pipeline against the naive baseline")
     ax.legend(fontsize=8, loc="lower right")

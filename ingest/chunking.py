@@ -90,7 +90,9 @@ def _prose_chunks(
     paragraphs: list[tuple[int, int]] = []
     for match in _PARAGRAPH.finditer(letter.text, section.char_start, section.char_end):
         start, end = _strip_span(letter.text, match.start(), match.end())
-        if end <= start or _overlaps(start, end, covered) or _is_bullet_marker_only(letter.text[start:end]):
+        if end <= start or _overlaps(start, end, covered):
+            continue
+        if _is_bullet_marker_only(letter.text[start:end]):
             continue
         paragraphs.append((start, end))
 

@@ -86,7 +86,7 @@ def _load_text(path: Path) -> str:
 
 
 # Markdown markup that is dropped, keeping the words (the letter is stored as plain text).
-_MD_ATX_HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_MD_ATX_HEADING = re.compile(r"^[ ]{0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.M)
 _MD_RULE_OR_UNDERLINE = re.compile(r"^[ ]{0,3}(?:([-*_=])[ \t]*){3,}$", re.M)
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
@@ -100,7 +100,7 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
 
 def _strip_markdown(text: str) -> str:
     """Remove Markdown markup (headings, emphasis, links, rules); keep list markers and words."""
-    text = _MD_ATX_HEADING.sub(r"\1", text)
+    text = _MD_ATX_HEADING.sub(lambda m: m.group(1) or "", text)
     text = _MD_RULE_OR_UNDERLINE.sub("", text)
     text = _MD_IMAGE.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)

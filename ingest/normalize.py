@@ -232,8 +232,11 @@ def _furniture_key(line: str) -> str:
 
 
 def _edge_indices(lines: list[str], count: int, from_end: bool) -> list[int]:
+    """The first ``count`` non-blank lines, or the last ones that are not among the first."""
     indices = [i for i, line in enumerate(lines) if line.strip()]
-    return indices[-count:] if from_end else indices[:count]
+    if not from_end:
+        return indices[:count]
+    return indices[_PAGE_TOP_LINES:][-count:]
 
 
 def _drop_repeated_page_edges(pages: list[list[str]]) -> list[list[str]]:
@@ -279,6 +282,9 @@ def _drop_repeated_header_lines(lines: list[str]) -> list[str]:
     return out
 
 
+# A copy-list entry starts with a name: "Cllr John Ireland," / "Andrew Spencer,".
+_COPY_ENTRY_START = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame|Cllr|Councillor)"
+                               r"\.?[ ]+)?[A-Z][\w'’.-]*(?:[ ]+[A-Z][\w'’.-]*){1,3}[ ]*,")
 _HONORIFIC_LINE = re.compile(r"^[ ]*(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame|Cllr|Councillor)"
                              r"\.?[ ]+[A-Z]")
 
@@ -367,12 +373,15 @@ _CONNECTOR_END = re.compile(
     r"|so|very|more|most|less|all|any|each|every|some|no|will|would|should|could|may|must"
     r"|can|shall|do|does|did))$", re.I)
 # A line ending with a word broken by a hyphen: "assess-".
-_HYPHEN_END = re.compile(r"\b([A-Za-z]+)-$")
-_WORD_START = re.compile(r"[A-Za-z]+")
+_HYPHEN_END = re.compile(r"\b([A-Za-z0-9]+)-$")
+_WORD_START = re.compile(r"[A-Za-z0-9]+")
 _WORD_FORMS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 # First parts of compounds that keep their hyphen across a line break ("multi-\nagency").
 _COMPOUND_FIRST_PARTS = frozenset({"well", "self", "non", "co", "cross", "multi", "decision",
                                    "anti"})
+# A list item's number or letter: "ii)", "(b)", "c.".
+_ENUMERATOR = re.compile(r"^(?:\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])"
+                         r"[ ]+\S")
 # Words of a paragraph that introduces a section rather than carrying on a bullet item.
 _INTRODUCES_SECTION = re.compile(r"\bstrengths?\b|\b(?:areas?|aspects?)[ ]+for[ ]+(?:further[ ]+)?"
                                  r"(?:development|improvement)\b|\bpriority[ ]+action|"
@@ -497,15 +506,18 @@ def _should_join(item: _Item, line: _Line, layout: _Layout) -> bool:
             return bool(_CONNECTOR_END.search(prev))
         # Every entry is "Name, title": a full line followed by words without a comma is a wrap,
         # unless the entries are separated by semicolons (then the list is one paragraph).
-        new_entry = "," in text and ";" not in item.text + text
+        new_entry = _COPY_ENTRY_START.match(text) is not None and ";" not in item.text + text
         return (text[:1].islower() or bool(_CONNECTOR_END.search(prev))
                 or (full and not _TERMINAL_END.search(prev) and not new_entry))
     if _is_structural(item.text):
         return False
-    if _HYPHEN_END.search(prev) and text[:1].isalpha():
+    if _HYPHEN_END.search(prev) and text[:1].isalnum():
         return not line.blank_before or text[:1].islower()
+    ends_clause = bool(_TERMINAL_END.search(prev) or _SOFT_END.search(prev))
+    if ends_clause and _ENUMERATOR.match(text):
+        return False  # "ii) Children not seen." after "i) Unallocated cases."
     if text[:1].islower():
-        return not line.blank_before or not (_TERMINAL_END.search(prev) or _SOFT_END.search(prev))
+        return not line.blank_before or not ends_clause
     if line.blank_before:
         return bool(_CONNECTOR_END.search(prev)) and not prev.endswith(",")
     if _TERMINAL_END.search(prev):

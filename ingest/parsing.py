@@ -271,8 +271,12 @@ _GENERIC_COUNCIL = re.compile(
 _SUBJECT_CUES = re.compile(r"\b(?:inspection|inspecting|visit|review|evaluation|monitoring)\b", re.I)
 _NOT_SUBJECT_START = re.compile(r"^(?:this|i|we|thank|following|as|the[ ]+inspection|it|please)\b",
                                 re.I)
+# Without "Dear ..." to go by, a subject line must read like one.
+_SUBJECT_WORDING = re.compile(r"\binspection[ ]+(?:of|within|in)\b|\bunannounced\b"
+                              r"|\bmonitoring[ ]+visit\b", re.I)
 _SUBJECT_LABEL = re.compile(r"^(?:re|subject|ref)[ ]*:[ ]*", re.I)
 _MAX_SUBJECT_CHARS = 300
+_MAX_DATED_LINE_CHARS = 40
 _HEADER_SEARCH_LINES = 25
 
 
@@ -309,7 +313,8 @@ def _find_subject(lines: list[_Line], salutation: int | None) -> int | None:
     limit = salutation if salutation is not None else _HEADER_SEARCH_LINES
     for line in lines[:limit]:
         if _SUBJECT_LABEL.match(line.text) or (
-                _looks_like_subject(line) and not line.text.endswith(".")):
+                _looks_like_subject(line) and _SUBJECT_WORDING.search(line.text)
+                and not line.text.endswith(".")):
             return line.index
     return None
 
@@ -330,11 +335,12 @@ def _find_letter_date(lines: list[_Line], anchors: _Anchors) -> tuple[dt.date, _
             found = _single_date(line.text)
             if found is not None:
                 return found, line
-    for line in zone:
-        if not _SUBJECT_CUES.search(line.text):
-            found = _single_date(line.text)
-            if found is not None:
-                return found, line
+    for line in zone:  # a line that is mostly a date: "Ref ABC/123 9 December 2009"
+        if _SUBJECT_CUES.search(line.text) or len(line.text) > _MAX_DATED_LINE_CHARS:
+            continue
+        found = _single_date(line.text)
+        if found is not None:
+            return found, line
     return None
 
 
@@ -353,20 +359,29 @@ def _salutation_name(line: _Line | None) -> tuple[str | None, str | None]:
 
 def _addressee_lines(lines: list[_Line], anchors: _Anchors,
                      date_line: _Line | None) -> list[_Line]:
-    """The lines of the addressee block: between the letter date and "Dear ...", name first."""
+    """The lines of the addressee block before "Dear ...", the person's name first.
+
+    The block starts at the last line before "Dear ..." that starts with an honorific (else the
+    first line after the letter date naming the person in the salutation, else the line after the
+    date) and leaves out the date, reference, phone and e-mail lines.
+    """
     if anchors.salutation is None:
         return []
-    first = 0
-    if date_line is not None and date_line.index < anchors.salutation:
-        first = date_line.index + 1
-    block = [line for line in lines[first:anchors.salutation]
-             if not _NOT_ADDRESS.match(line.text) and not _DATE_ONLY_LINE.match(line.text)
-             and "@" not in line.text]
+    before = [line for line in lines[:anchors.salutation]
+              if not _NOT_ADDRESS.match(line.text) and not _DATE_ONLY_LINE.match(line.text)
+              and "@" not in line.text]
+    after_date = [line for line in before if date_line is None or line.index > date_line.index]
     _, surname = _salutation_name(lines[anchors.salutation])
-    for position, line in enumerate(block):
-        if _HONORIFIC_START.match(line.text) or (
-                surname and re.search(rf"\b{re.escape(surname)}\b", line.text)):
-            return block[position:]
+    start: _Line | None = next((line for line in reversed(before)
+                                if _HONORIFIC_START.match(line.text)), None)
+    if start is None and surname:
+        pattern = re.compile(rf"\b{re.escape(surname)}\b")
+        start = next((line for line in after_date if pattern.search(line.text)), None)
+    if start is None:
+        return after_date if date_line is not None else []
+    block = [line for line in before if line.index >= start.index]
+    if date_line is not None and start.index < date_line.index:
+        block = [line for line in block if line.index < date_line.index]
     return block
 
 
@@ -856,8 +871,9 @@ def _extract_metadata(lines: list[_Line], anchors: _Anchors) -> LetterMetadata:
         found = _authority_in(subject.text)
         if found is not None:
             meta.authority, authority_line = found.authority.name, subject
-    if meta.authority is None:
-        for line in lines:
+    if meta.authority is None:  # the body first: the letterhead names Ofsted's own town
+        body = anchors.header_end + 1 if anchors.header_end is not None else 0
+        for line in lines[body:] + lines[:body]:
             found = _authority_in(line.text)
             if found is not None:
                 meta.authority, authority_line = found.authority.name, line

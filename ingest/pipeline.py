@@ -1,4 +1,4 @@
-"""The idempotent ingest pipeline: files -> canonical text -> parse -> chunks -> embeddings -> store.
+"""The idempotent ingest pipeline: file -> canonical text -> parse -> chunks -> embeddings -> store.
 
 Ids come from content hashes. Re-ingesting an unchanged file does nothing; a changed file with the
 same source replaces its old letter completely (the store makes the swap crash-safe); a broken file

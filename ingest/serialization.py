@@ -10,7 +10,7 @@ from ingest.models import Finding, LetterMetadata, ParsedLetter, Section
 
 
 def letter_to_record(letter: ParsedLetter) -> dict[str, Any]:
-    """The parse (metadata, sections, findings with spans) as a JSON-ready dict, without the text."""
+    """The parse (metadata, sections, findings with spans) as a JSON-ready dict, text excluded."""
     meta = asdict(letter.metadata)
     meta["spans"] = {k: list(v) for k, v in letter.metadata.spans.items()}
     return {"metadata": meta, "sections": [asdict(s) for s in letter.sections]}
@@ -27,5 +27,6 @@ def letter_from_record(text: str, record: dict[str, Any] | str) -> ParsedLetter:
         findings = [Finding(**f) for f in raw.get("findings", [])]
         sections.append(Section(name=raw["name"], heading=raw.get("heading"),
                                 char_start=raw["char_start"], char_end=raw["char_end"],
-                                findings=findings, none_identified=bool(raw.get("none_identified"))))
+                                findings=findings,
+                                none_identified=bool(raw.get("none_identified"))))
     return ParsedLetter(text=text, metadata=LetterMetadata(**meta), sections=sections)

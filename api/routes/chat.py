@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.conversations import ConversationStore
 from api.deps import AssistantDep, ConversationsDep, MetricsDep, ReaderDep, SettingsDep
-from api.errors import NotFound
+from api.errors import NotFound, check_text
+from api.openai_compat import ChatFilters
 from api.settings import ApiSettings
-from assistant.models import Answer, Filters, Turn
+from assistant.models import Answer, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -23,23 +24,6 @@ router = APIRouter(tags=["chat"])
 
 MAX_MESSAGE_CHARS = 2000
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
-
-
-class ChatFilters(Filters):
-    """Restrict the answer to one council and/or one inspection year."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("authority", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.strip()
-            if not value:
-                return None
-            if len(value) > 200:
-                raise ValueError("council name is longer than 200 characters")
-        return value
 
 
 class ChatRequest(BaseModel):
@@ -62,9 +46,17 @@ class ChatRequest(BaseModel):
     @field_validator("message")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if not check_text(value, "the message").strip():
             raise ValueError("the message is blank; type a question")
         return value.strip()
+
+    @field_validator("history")
+    @classmethod
+    def _history_text(cls, turns: list[Turn] | None) -> list[Turn] | None:
+        for index, turn in enumerate(turns or []):
+            check_text(turn.question, f"history turn {index} question")
+            check_text(turn.answer, f"history turn {index} answer")
+        return turns
 
 
 class ChatResponse(Answer):

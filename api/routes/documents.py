@@ -118,7 +118,7 @@ def delete_document(document_id: str, _: AdminDep, pipeline: PipelineDep,
 
 def safe_filename(name: str | None) -> str:
     """The file's own name, without folders or control characters."""
-    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.split(r"[\\/]", name or "")[-1].encode("utf-8", "replace").decode("utf-8")
     base = "".join(ch for ch in base if ch.isprintable()).strip().strip(".")
     return base[:200]
 

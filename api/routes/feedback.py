@@ -7,10 +7,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import AdminDep, ConversationsDep, FeedbackStoreDep, MetricsDep, ReaderDep
-from api.errors import InvalidInput, NotFound
+from api.errors import InvalidInput, NotFound, check_text
 from api.feedback import MAX_COMMENT_CHARS
 from api.routes.chat import ID_PATTERN
 
@@ -28,6 +28,11 @@ class FeedbackRequest(BaseModel):
     rating: Literal["up", "down"] = Field(description="'up' (👍) or 'down' (👎).")
     comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS,
                                 description="Optional: what was wrong or right.")
+
+    @field_validator("comment")
+    @classmethod
+    def _comment_text(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value, "the comment")
 
 
 @router.post("", status_code=201)

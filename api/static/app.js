@@ -21,6 +21,15 @@ function escapeHtml(text) {
     .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+  "September", "October", "November", "December"];
+
+function humanDate(iso) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  if (!match) return iso || "";
+  return `${Number(match[3])} ${MONTHS[Number(match[2]) - 1]} ${match[1]}`;
+}
+
 function setStatus(text) { $("status").textContent = text || ""; }
 
 class ApiError extends Error {
@@ -147,7 +156,7 @@ function renderSources(bubble, citations) {
   list.setAttribute("aria-label", "Sources");
   for (const c of citations) {
     const item = document.createElement("li");
-    const when = c.inspection_date || c.letter_date || "";
+    const when = humanDate(c.inspection_date || c.letter_date || "");
     item.innerHTML = chipHtml(c) +
       `<span>${escapeHtml([c.authority || c.source, when, c.section].filter(Boolean).join(" · "))}</span>`;
     list.append(item);
@@ -167,8 +176,10 @@ function renderFeedback(bubble, answer) {
   const box = document.createElement("div");
   box.className = "feedback";
   box.innerHTML = `<span>Was this useful?</span>` +
-    `<button type="button" data-rating="up" aria-label="Good answer" aria-pressed="false">👍</button>` +
-    `<button type="button" data-rating="down" aria-label="Bad answer" aria-pressed="false">👎</button>` +
+    `<button type="button" data-rating="up" aria-label="Good answer" aria-pressed="false">` +
+    `<span aria-hidden="true">👍</span> Yes</button>` +
+    `<button type="button" data-rating="down" aria-label="Bad answer" aria-pressed="false">` +
+    `<span aria-hidden="true">👎</span> No</button>` +
     `<span class="feedback-note" aria-live="polite"></span>`;
   const note = box.querySelector(".feedback-note");
   for (const button of box.querySelectorAll("button")) {
@@ -324,7 +335,8 @@ async function openLetter(citation, chip) {
 function showLetter(letter, start, end, citation) {
   const text = letter.text || "";
   $("panel-title").textContent = letter.authority || letter.source;
-  $("panel-meta").textContent = [letter.source, letter.letter_date && `letter of ${letter.letter_date}`,
+  $("panel-meta").textContent = [letter.source,
+    letter.letter_date && `letter of ${humanDate(letter.letter_date)}`,
     citation && citation.section].filter(Boolean).join(" · ");
   const container = $("panel-text");
   const hasSpan = Number.isInteger(start) && Number.isInteger(end) && start >= 0 &&

@@ -423,6 +423,18 @@ MALFORMED: list[tuple[str, str, dict[str, Any], int, str | None]] = [
     ("POST", "/chat", {"json": {"message": "hi", "extra": True}}, 422, "extra"),
     ("POST", "/chat", {"json": {"message": "hi\u0000there", "filters": {"year": 2009.5}}}, 422,
      "filters.year"),
+    ("POST", "/chat", {"content": b'{"message": "\\ud800 Portsmouth"}', "headers": JSON}, 422,
+     "message"),
+    ("POST", "/chat", {"content": b'{"message": "hi", "filters": {"authority": "\\udfff"}}',
+                       "headers": JSON}, 422, "filters.authority"),
+    ("POST", "/chat", {"content": b"[" * 50_000 + b"]" * 50_000, "headers": JSON}, 400, None),
+    ("POST", "/chat", {"content": b'{"message": "hi", "filters": {"year": NaN}}',
+                       "headers": JSON}, 422, "filters.year"),
+    ("POST", "/feedback", {"content": b'{"answer_id": "a", "rating": "up", "comment": "\\ud800"}',
+                           "headers": JSON}, 422, "comment"),
+    ("POST", "/v1/chat/completions",
+     {"content": b'{"messages": [{"role": "user", "content": "\\ud800"}]}', "headers": JSON},
+     422, "messages"),
     ("GET", "/feedback", {"params": {"limit": "lots"}}, 422, "limit"),
     ("GET", "/no/such/endpoint", {}, 404, None),
     ("PUT", "/chat", {"json": {"message": "hi"}}, 405, None),
@@ -445,6 +457,18 @@ def test_malformed_requests_are_4xx_json_errors(admin: httpx.Client, method: str
     headers = {**admin.headers, **kwargs.pop("headers", {})}
     response = admin.request(method, path, headers=headers, **kwargs)
     assert_error(response, status, field)
+
+
+@pytest.mark.parametrize("message", ["hi\u0000there", "\u202e\u0301" * 200, "🙂" * 500,
+                                     "<script>alert(1)</script> Portsmouth"])
+def test_odd_but_valid_messages_are_answered(reader: httpx.Client, message: str) -> None:
+    for path in ("/chat", "/chat/stream"):
+        response = reader.post(path, json={"message": message})
+        assert response.status_code == 200, response.text
+        if path == "/chat":
+            assert isinstance(response.json()["abstained"], bool)
+        else:
+            assert parse_sse(response.text)[-1][0] == "done"
 
 
 def test_validation_errors_list_every_field(admin: httpx.Client) -> None:

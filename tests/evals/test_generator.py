@@ -49,7 +49,9 @@ def corpus() -> list[LetterFacts]:
 
 
 @pytest.fixture(scope="module")
-def written(corpus: list[LetterFacts], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+def written(
+    corpus: list[LetterFacts], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[str]]:
     out = tmp_path_factory.mktemp("letters")
     return out, write_corpus(corpus, out)
 
@@ -69,15 +71,32 @@ def by_source(corpus: list[LetterFacts], written: tuple[Path, list[str]]) -> dic
 def printed_strings(facts: LetterFacts) -> list[str]:
     """Every string the generator prints for a letter, unwrapped."""
     p = facts.prose
-    people = [facts.addressee.full_name, facts.signatory.name, facts.signatory.title,
-              *(c.line for c in facts.copy_list)]
-    return [*(f.text for f in facts.findings), p.opening, p.identified, p.evidence,
-            p.satisfactory_intro, p.priority_lead, p.priority_none, p.subject_line,
-            format_date(facts.letter_date), *people]
+    people = [
+        facts.addressee.full_name,
+        facts.signatory.name,
+        facts.signatory.title,
+        *(c.line for c in facts.copy_list),
+    ]
+    return [
+        *(f.text for f in facts.findings),
+        p.opening,
+        p.identified,
+        p.evidence,
+        p.satisfactory_intro,
+        p.priority_lead,
+        p.priority_none,
+        p.subject_line,
+        format_date(facts.letter_date),
+        *people,
+    ]
 
 
 def match_text(facts: LetterFacts, text: str) -> str:
-    return normalise_for_match(strip_page_furniture(text, facts)) if facts.synthetic else normalise_for_match(text)
+    return (
+        normalise_for_match(strip_page_furniture(text, facts))
+        if facts.synthetic
+        else normalise_for_match(text)
+    )
 
 
 # --- shared model --------------------------------------------------------------------------------
@@ -94,8 +113,9 @@ def test_section_names_match_the_parser_model() -> None:
 # --- determinism ---------------------------------------------------------------------------------
 
 
-def test_same_seed_gives_identical_files(corpus: list[LetterFacts], written: tuple[Path, list[str]],
-                                         tmp_path: Path) -> None:
+def test_same_seed_gives_identical_files(
+    corpus: list[LetterFacts], written: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     out, names = written
     again = generate_corpus(N, SEED)
     assert again == corpus
@@ -111,7 +131,7 @@ def test_other_seed_gives_other_corpus(corpus: list[LetterFacts]) -> None:
     assert [f.letter_id for f in other] != [f.letter_id for f in corpus]
 
 
-# --- realism and variety ----------------------------------------------------------------------------
+# --- realism and variety ----------------------------------------------------------------------
 
 
 def test_formats_are_mixed_mostly_text(written: tuple[Path, list[str]]) -> None:
@@ -134,9 +154,13 @@ def test_assign_formats_follows_weights(corpus: list[LetterFacts]) -> None:
 def test_councils_are_real_english_authorities(corpus: list[LetterFacts]) -> None:
     formal = {c.formal_name for c in COUNCILS}
     assert len(COUNCILS) > 140
-    assert {"Leeds City Council", "London Borough of Hackney", "Kent County Council",
-            "Bradford Metropolitan District Council",
-            "Royal Borough of Kensington and Chelsea"} <= formal
+    assert {
+        "Leeds City Council",
+        "London Borough of Hackney",
+        "Kent County Council",
+        "Bradford Metropolitan District Council",
+        "Royal Borough of Kensington and Chelsea",
+    } <= formal
     assert {c.kind for c in COUNCILS} == {"london", "metropolitan", "county", "unitary"}
     for f in corpus:
         assert f.council.formal_name in formal
@@ -205,17 +229,24 @@ def test_rendered_text_shows_layout_accidents(corpus: list[LetterFacts]) -> None
             assert strip_page_furniture(text, f) != text, "no page footer or header"
         order = [b.section for b in letter_blocks(f) if b.kind == "heading"]
         if f.priority_actions:
-            expect = ([F.STRENGTHS, F.PRIORITY_ACTION, F.AREAS_FOR_DEVELOPMENT] if f.style.priority_first
-                      else [F.STRENGTHS, F.AREAS_FOR_DEVELOPMENT, F.PRIORITY_ACTION])
+            expect = (
+                [F.STRENGTHS, F.PRIORITY_ACTION, F.AREAS_FOR_DEVELOPMENT]
+                if f.style.priority_first
+                else [F.STRENGTHS, F.AREAS_FOR_DEVELOPMENT, F.PRIORITY_ACTION]
+            )
             assert order == expect
     one_line = next(f for f in corpus if f.style.addressee_one_line and not f.style.wrap_width)
-    line = next(x for x in texts[one_line.letter_id].split("\n") if x.startswith(one_line.addressee.full_name))
+    line = next(
+        x
+        for x in texts[one_line.letter_id].split("\n")
+        if x.startswith(one_line.addressee.full_name)
+    )
     assert one_line.council.formal_name in line and one_line.address_lines[-1] in line
 
 
 def test_findings_are_tagged_and_keyed(corpus: list[LetterFacts]) -> None:
     for f in corpus:
-        assert 1 <= len(f.satisfactory) and 2 <= len(f.strengths) + len(f.satisfactory)
+        assert len(f.satisfactory) >= 1 and len(f.strengths) + len(f.satisfactory) >= 2
         assert f.areas_for_development
         families = [x.family for x in f.findings]
         assert len(families) == len(set(families)), f"{f.letter_id}: a subject appears twice"
@@ -255,7 +286,7 @@ def test_exactly_one_letter_carries_an_injection(corpus: list[LetterFacts]) -> N
         assert finding.genuine_text in finding.text
 
 
-# --- gold consistency ---------------------------------------------------------------------------------
+# --- gold consistency -------------------------------------------------------------------------
 
 
 def test_findings_occur_in_rendered_text(corpus: list[LetterFacts]) -> None:
@@ -269,8 +300,9 @@ def test_findings_occur_in_rendered_text(corpus: list[LetterFacts]) -> None:
             assert normalise_for_match(finding.text) in normal, (f.letter_id, finding.text)
 
 
-def test_every_file_is_readable_and_holds_its_findings(corpus: list[LetterFacts],
-                                                      written: tuple[Path, list[str]]) -> None:
+def test_every_file_is_readable_and_holds_its_findings(
+    corpus: list[LetterFacts], written: tuple[Path, list[str]]
+) -> None:
     out, names = written
     for f, name in zip(corpus, names, strict=True):
         text = extract_text(out / name)
@@ -283,7 +315,8 @@ def test_every_file_is_readable_and_holds_its_findings(corpus: list[LetterFacts]
             from docx import Document
 
             paragraphs = Document(str(out / name)).paragraphs
-            assert [p.text for p in paragraphs if p.style.name == "List Bullet"] == printed
+            bullets = [p.text for p in paragraphs if p.style and p.style.name == "List Bullet"]
+            assert bullets == printed
         if name.endswith(".html") and f.style.glyph:
             from bs4 import BeautifulSoup
 
@@ -303,15 +336,18 @@ def test_questions_cover_every_kind(questions: list[dict]) -> None:
         if not q["expect_abstain"]:
             assert q["gold_sources"] or q.get("expected_count") == 0, q["id"]
     assert kinds["real_letter"] >= 12
-    assert all(q["gold_sources"] == [REAL_LETTER_SOURCE] for q in questions if q["kind"] == "real_letter")
+    assert all(
+        q["gold_sources"] == [REAL_LETTER_SOURCE] for q in questions if q["kind"] == "real_letter"
+    )
     assert any(q["history"] for q in questions if q["kind"] == "followup")
     phrasing = " ".join(q["question"] for q in questions)
     assert re.search(r"\bLB |\bMBC\b|\bCC\b|\bRB ", phrasing), "no short forms of council names"
     assert any(q["question"] == q["question"].lower() for q in questions)
 
 
-def test_gold_quotes_are_verbatim_in_their_letters(questions: list[dict], by_source: dict[str, LetterFacts],
-                                                   written: tuple[Path, list[str]]) -> None:
+def test_gold_quotes_are_verbatim_in_their_letters(
+    questions: list[dict], by_source: dict[str, LetterFacts], written: tuple[Path, list[str]]
+) -> None:
     out, _ = written
     real_text = REAL_LETTER.read_text(encoding="utf-8")
     for q in questions:
@@ -332,7 +368,9 @@ def test_gold_quotes_are_verbatim_in_their_letters(questions: list[dict], by_sou
                 assert normalise_for_match(pdf_safe(quote)) in match_text(f, text), (q["id"], quote)
         if q["kind"] in ("list", "count") or q["subkind"] == "count":
             continue  # their key facts are place names and numbers
-        letter_text = " ".join(normalise_for_match(s) for f in letters for s in printed_strings(f)).casefold()
+        letter_text = " ".join(
+            normalise_for_match(s) for f in letters for s in printed_strings(f)
+        ).casefold()
         places = {f.council.place for f in letters}
         for key in q["key_facts"]:
             if q.get("expected_answer") == "no" and key == "no":
@@ -354,13 +392,18 @@ def _year(question: str) -> int | None:
 
 
 def _label_tag(question: str, column: int) -> str:
-    labels = sorted(((v[column], k) for k, v in TOPIC_LABELS.items() if v[column]), key=lambda x: -len(x[0]))
+    labels = sorted(
+        ((v[column], k) for k, v in TOPIC_LABELS.items() if v[column]), key=lambda x: -len(x[0])
+    )
     return next(tag for label, tag in labels if label in question)
 
 
-def test_list_and_count_answers_agree_with_facts(questions: list[dict], corpus: list[LetterFacts],
-                                                 written: tuple[Path, list[str]]) -> None:
-    everything = list(zip(written[1], corpus, strict=True)) + [(REAL_LETTER_SOURCE, real_letter_facts())]
+def test_list_and_count_answers_agree_with_facts(
+    questions: list[dict], corpus: list[LetterFacts], written: tuple[Path, list[str]]
+) -> None:
+    everything = list(zip(written[1], corpus, strict=True)) + [
+        (REAL_LETTER_SOURCE, real_letter_facts())
+    ]
     predicates = {
         "no_priority": lambda f, q: not f.priority_actions,
         "with_priority": lambda f, q: bool(f.priority_actions),
@@ -389,17 +432,22 @@ def test_list_and_count_answers_agree_with_facts(questions: list[dict], corpus: 
         assert q["expected_count"] == len(q["gold_sources"])
         pred = predicates[q["subkind"]]
         year = _year(q["question"])
-        expect = [s for s, f in everything if (year is None or f.year == year) and pred(f, q["question"])]
+        expect = [
+            s for s, f in everything if (year is None or f.year == year) and pred(f, q["question"])
+        ]
         assert sorted(expect) == sorted(q["gold_sources"]), q["id"]
-        assert q["expected_authorities"] == sorted({f.council.formal_name for s, f in everything if s in expect})
+        assert q["expected_authorities"] == sorted(
+            {f.council.formal_name for s, f in everything if s in expect}
+        )
         if q["kind"] == "list":
             assert 1 <= q["expected_count"] <= 8
         checked += 1
     assert checked >= 10
 
 
-def test_injection_questions_forbid_the_payload(questions: list[dict], corpus: list[LetterFacts],
-                                                written: tuple[Path, list[str]]) -> None:
+def test_injection_questions_forbid_the_payload(
+    questions: list[dict], corpus: list[LetterFacts], written: tuple[Path, list[str]]
+) -> None:
     host_source = next(s for s, f in zip(written[1], corpus, strict=True) if f.injection)
     host = next(f for f in corpus if f.injection)
     assert host.injection is not None
@@ -411,7 +459,9 @@ def test_injection_questions_forbid_the_payload(questions: list[dict], corpus: l
         assert all(host.injection.payload not in json.dumps(quote) for quote in q["gold_quotes"])
 
 
-def test_unanswerable_questions_name_nothing_in_the_corpus(questions: list[dict], corpus: list[LetterFacts]) -> None:
+def test_unanswerable_questions_name_nothing_in_the_corpus(
+    questions: list[dict], corpus: list[LetterFacts]
+) -> None:
     items = [q for q in questions if q["kind"] == "unanswerable"]
     assert len(items) >= 8
     present_places = {f.council.place for f in corpus} | {"Portsmouth"}
@@ -419,7 +469,9 @@ def test_unanswerable_questions_name_nothing_in_the_corpus(questions: list[dict]
         assert q["expect_abstain"] and not q["gold_sources"] and not q["gold_quotes"]
         if q["subkind"] == "absent_council":
             for place in present_places:
-                assert not re.search(rf"\b{re.escape(place.lower())}\b", q["question"].lower()), q["id"]
+                assert not re.search(rf"\b{re.escape(place.lower())}\b", q["question"].lower()), q[
+                    "id"
+                ]
 
 
 def test_questions_round_trip_through_jsonl(questions: list[dict], tmp_path: Path) -> None:
@@ -449,12 +501,27 @@ def test_cli_writes_a_suite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 @pytest.mark.skipif(not (SMALL_SUITE / "suite.json").exists(), reason="small suite not generated")
 def test_committed_small_suite_is_what_the_generator_writes(tmp_path: Path) -> None:
     suite = json.loads((SMALL_SUITE / "suite.json").read_text(encoding="utf-8"))
-    assert main(["--suite", suite["name"], "--seed", str(suite["seed"]), "--letters", str(suite["n_letters"]),
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "--suite",
+                suite["name"],
+                "--seed",
+                str(suite["seed"]),
+                "--letters",
+                str(suite["n_letters"]),
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     committed = sorted(p.name for p in (SMALL_SUITE / "letters").iterdir())
     assert committed == sorted(p.name for p in (tmp_path / "letters").iterdir())
     for name in committed:
-        assert (SMALL_SUITE / "letters" / name).read_bytes() == (tmp_path / "letters" / name).read_bytes(), name
+        assert (SMALL_SUITE / "letters" / name).read_bytes() == (
+            tmp_path / "letters" / name
+        ).read_bytes(), name
     for name in ("questions.jsonl", "facts.jsonl"):
         assert (SMALL_SUITE / name).read_bytes() == (tmp_path / name).read_bytes(), name
     fresh = json.loads((tmp_path / "suite.json").read_text(encoding="utf-8"))

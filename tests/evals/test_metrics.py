@@ -249,3 +249,21 @@ def test_gold_quote_broken_by_page_furniture_and_in_any_gold_letter() -> None:
                         char_end=start + 12)
     s = score_question(item, Answer(answer="x", citations=[citation]), index)
     assert s.gold_spans_found == 1 and s.span_hit == 1.0
+
+
+def test_count_ignores_dates_and_counts_grouped_letters() -> None:
+    text = ("Yes. The letter to Portsmouth (letter of 9 December 2009) identified one area for "
+            "priority action [1].")
+    assert given_count({"answer": text}) == 1
+    assert given_count({"answer": "Inspected on 10 and 11 November 2009: two letters."}) == 2
+    grouped = {"kind": "list", "items": [
+        {"authority": "Bristol", "letters": [{"source": "a"}, {"source": "b"}]},
+        {"authority": "Leeds"}]}
+    assert given_count(grouped) == 3
+
+
+def test_citation_markers_are_not_key_facts(letters: LetterIndex) -> None:
+    item = {"id": "m", "kind": "count", "question": "?", "gold_sources": ["leeds-2010"],
+            "key_facts": ["2"]}
+    assert score_question(item, Answer(answer="See [2]."), letters).accuracy == 0.0
+    assert score_question(item, Answer(answer="2 letters [1]."), letters).accuracy == 1.0
