@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Calibrated on evals/suites/small (list and count questions); see docs/benchmarks.md.
-DENSE_WEIGHT = 0.5
-MATCH_THRESHOLD = 0.5
+DENSE_WEIGHT = 0.4
+MATCH_THRESHOLD = 0.51
 # Two findings of different letters say "the same thing" (timelines, comparisons) at or above this.
 SAME_FINDING_DENSE = 0.8
 SAME_FINDING_WORDS = 0.5

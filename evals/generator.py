@@ -307,6 +307,9 @@ def _aliases(formal: str, place: str, short: str) -> tuple[str, ...]:
         found.append(f"{place} CC")
     if short and short != place:
         found.append(short)
+    council_form = f"{short or place} Council"
+    if short and council_form != formal and not formal.endswith("County Council"):
+        found.append(council_form)
     return tuple(found)
 
 

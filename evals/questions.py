@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from evals.errors import BadSuite
 from evals.facts import (
     AREAS_FOR_DEVELOPMENT,
     MONTHS,
@@ -443,7 +444,7 @@ def _real_letter_items() -> list[Item]:
         (
             "count",
             "How many areas for priority action did the Portsmouth inspection identify?",
-            ["1"],
+            ["one"],
             [r.prose.identified],
             {"expected_count": 1, "expected_authorities": ["Portsmouth City Council"]},
         ),
@@ -1688,16 +1689,14 @@ def load_questions(path: str | Path) -> list[Item]:
         try:
             item = json.loads(line)
         except json.JSONDecodeError as e:
-            raise ValueError(
-                f"{p}:{number}: not valid JSON ({e.msg}); fix or remove the line"
-            ) from e
+            raise BadSuite(f"{p}:{number}: not valid JSON ({e.msg}); fix or remove the line") from e
         validate_question(item, where=f"{p}:{number}")
         items.append(item)
     return items
 
 
 def validate_question(item: Mapping[str, Any], where: str = "question") -> None:
-    """Check one item's fields; raise ``ValueError`` naming the item and field otherwise."""
+    """Check one item's fields; raise :class:`BadSuite` naming the item and field otherwise."""
     required = {
         "id": str,
         "kind": str,
@@ -1709,17 +1708,17 @@ def validate_question(item: Mapping[str, Any], where: str = "question") -> None:
     }
     for key, typ in required.items():
         if not isinstance(item.get(key), typ):
-            raise ValueError(f"{where}: field {key!r} must be a {typ.__name__}")
+            raise BadSuite(f"{where}: field {key!r} must be a {typ.__name__}")
     if item["kind"] not in QUESTION_KINDS:
-        raise ValueError(f"{where}: kind {item['kind']!r} is not one of {list(QUESTION_KINDS)}")
+        raise BadSuite(f"{where}: kind {item['kind']!r} is not one of {list(QUESTION_KINDS)}")
     for turn in item.get("history", []):
         if not (
             isinstance(turn, dict)
             and isinstance(turn.get("question"), str)
             and isinstance(turn.get("answer"), str)
         ):
-            raise ValueError(f"{where}: each history turn needs string 'question' and 'answer'")
+            raise BadSuite(f"{where}: each history turn needs string 'question' and 'answer'")
     if item["kind"] in ("list", "count") and not isinstance(item.get("expected_count"), int):
-        raise ValueError(f"{where}: list and count items need an integer 'expected_count'")
+        raise BadSuite(f"{where}: list and count items need an integer 'expected_count'")
     if item.get("expected_answer") not in (None, "yes", "no"):
-        raise ValueError(f"{where}: 'expected_answer' must be 'yes' or 'no'")
+        raise BadSuite(f"{where}: 'expected_answer' must be 'yes' or 'no'")

@@ -222,6 +222,10 @@ def render_markdown(result: Mapping[str, Any]) -> str:
         lines.append(f"- {'PASS' if c['ok'] else 'FAIL'} `{c['metric']}` = {fmt(c['value'])} "
                      f"(needs {sign} {c['threshold']:g})")
     lines += ["", f"_{result.get('judge_note', '')}_", ""]
+    ingest_failed = (result.get("ingest") or {}).get("failed") or []
+    if ingest_failed:
+        lines += [f"## Letters that failed to ingest ({len(ingest_failed)})", ""]
+        lines += [f"- {f['source']}: {_md_cell(f['error'])}" for f in ingest_failed] + [""]
     failed = [r for r in result["records"] if not r["score"]["passed"]]
     lines += [f"## Failed questions ({len(failed)})", ""]
     for r in failed:

@@ -330,7 +330,7 @@ def find_authority(text: str) -> AuthorityMatch | None:
     """The first council named in ``text``, preferring a formal name over a bare place name."""
     matches = find_authorities(text)
     formal = [m for m in matches if m.formal]
-    return (formal or matches or [None])[0]
+    return (formal or matches)[0] if matches else None
 
 
 def match_authority(text: str) -> str | None:

@@ -87,7 +87,7 @@ def split_bullet(line: str) -> tuple[int, str] | None:
 
 
 def lone_space_bullet(line: str) -> bool:
-    """True for a line that starts with a lone space and a capital (a bullet whose glyph was lost)."""
+    """True for a line starting with a lone space and a capital (a bullet that lost its glyph)."""
     return _LONE_SPACE_BULLET.match(line) is not None
 
 

@@ -161,8 +161,8 @@ _DATE_JOIN = (r"(?:[ ]*(?:,|-|–|—|/)[ ]*(?:and[ ]+)?|[ ]+(?:and|to|until|til
               r"(?:the[ ]+)?)")
 _DATE_EXPRESSION = re.compile(rf"(?<![\w/]){_DATE_POINT}(?:{_DATE_JOIN}{_DATE_POINT})*(?![\w/])",
                               re.I)
-_DATE_TOKEN = re.compile(rf"(?P<year>{_YEAR})|(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|(?P<month>{_MONTH})",
-                         re.I)
+_DATE_TOKEN = re.compile(
+    rf"(?P<year>{_YEAR})|(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|(?P<month>{_MONTH})", re.I)
 # A line that is only a date, maybe with a weekday or a "Date:" label.
 _DATE_ONLY_LINE = re.compile(rf"^(?:date[ ]*:?[ ]*)?(?:[a-z]+day,?[ ]+)?{_DATE_POINT}[ .]*$", re.I)
 # Words of the sentence that gives the inspection dates.
@@ -248,8 +248,8 @@ _HONORIFIC = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Doctor|Prof|Professor|Sir|Dame|Lady|Lord
               r"|Rev|Reverend)\.?")
 _HONORIFIC_START = re.compile(rf"^{_HONORIFIC}[ ]+[A-Z]")
 # "Dear Mr Wooster", "Dear Julian,", "Dear Ms Smith-Jones"
-_SALUTATION_NAME = re.compile(rf"^dear[ ]+(?:(?P<hon>{_HONORIFIC})[ ]+)?(?P<name>[^,;:]+?)[ ,;:.]*$",
-                              re.I)
+_SALUTATION_NAME = re.compile(
+    rf"^dear[ ]+(?:(?P<hon>{_HONORIFIC})[ ]+)?(?P<name>[^,;:]+?)[ ,;:.]*$", re.I)
 # Letterhead and reference lines that are not part of the addressee block.
 _NOT_ADDRESS = re.compile(r"^(?:(?:our|your)[ ]+ref|ref(?:erence)?\b|t[ ]|tel\b|telephone|f[ ]|fax"
                           r"|e[ ]|email|e-mail|direct\b|www\.|https?:|minicom|textphone)", re.I)
@@ -268,7 +268,8 @@ _GENERIC_COUNCIL = re.compile(
     r"(?:(?:London|Royal|Metropolitan)[ ]+)?Borough[ ]+of[ ]+(?:[A-Z][\w'&-]*[ ]?){1,4}"
     r"|(?:[A-Z][\w'&-]*[ ]+){1,4}?(?:(?:City|County|Borough|Metropolitan[ ]+Borough"
     r"|Metropolitan[ ]+District|District)[ ]+)?Council\b")
-_SUBJECT_CUES = re.compile(r"\b(?:inspection|inspecting|visit|review|evaluation|monitoring)\b", re.I)
+_SUBJECT_CUES = re.compile(r"\b(?:inspection|inspecting|visit|review|evaluation|monitoring)\b",
+                           re.I)
 _NOT_SUBJECT_START = re.compile(r"^(?:this|i|we|thank|following|as|the[ ]+inspection|it|please)\b",
                                 re.I)
 # Without "Dear ..." to go by, a subject line must read like one.
@@ -414,7 +415,7 @@ def _split_name(text: str, surname: str | None) -> int:
 def _authority_in(text: str) -> AuthorityMatch | None:
     matches = find_authorities(text)
     formal = [m for m in matches if m.formal]
-    return (formal or matches or [None])[0]
+    return (formal or matches)[0] if matches else None
 
 
 def _clean_field(value: str) -> str:
@@ -627,7 +628,7 @@ _NO_PRIORITY_ACTION = re.compile(
     r"(?:(?:areas?|aspects?|issues?|matters?)[ ]+(?:for|of|requiring|needing)[ ]+)?"
     r"(?:immediate[ ]+|urgent[ ]+)?priority[ ]+actions?\b", re.I)
 _MAX_NONE_CHARS = 200
-# Letter talk after the findings: "I am grateful ...", "Please ...", "this letter will be published".
+# Letter talk after the findings: "I am grateful ...", "Please ...", "will be published".
 _CLOSING = re.compile(r"\b(?:I|we|We|you|You|your|Your|please|Please|this[ ]+letter|This[ ]+letter"
                       r"|will[ ]+be[ ]+published)\b")
 _MAX_SUBHEADING_WORDS = 8
@@ -735,9 +736,8 @@ def _collect_findings(text: str, lines: list[_Line], section: Section, body_firs
             section.none_identified = True
         elif line.text.endswith(":") or _is_subheading(lines, line, stop):
             continue
-        elif items and items[0] < line.index < items[-1]:
-            candidates.append((line.start, line.end))
-        elif not items and not _CLOSING.search(line.text):
+        elif ((items and items[0] < line.index < items[-1])
+              or (not items and not _CLOSING.search(line.text))):
             candidates.append((line.start, line.end))
     for start, end in candidates:
         if _is_none_statement(text[start:end]):
@@ -756,57 +756,72 @@ def _trailing_closing(lines: list[_Line], first: int, stop: int) -> int:
     return cut
 
 
-def _build_sections(text: str, lines: list[_Line], anchors: _Anchors) -> list[Section]:
-    if not lines:
-        return []
+@dataclass
+class _Region:
+    """A run of lines that becomes one section: its first line, name and start (if any)."""
+
+    first: int
+    name: str
+    start: _Start | None = None
+
+
+def _regions(lines: list[_Line], anchors: _Anchors) -> list[_Region]:
+    """The letter cut into regions: header, introduction, finding sections, closing, sign-off."""
     header_end = anchors.header_end
     body_first = header_end + 1 if header_end is not None else 0
     tail = anchors.sign_off if anchors.sign_off is not None else anchors.copy_label
     body_stop = tail if tail is not None and tail >= body_first else len(lines)
-
     starts = _section_starts(lines, body_first, body_stop)
-    regions: list[tuple[int, str, _Start | None]] = []  # (first line, name, start)
+    regions: list[_Region] = []
     if header_end is not None:
-        regions.append((0, HEADER, None))
+        regions.append(_Region(0, HEADER))
     if body_first < body_stop and (not starts or starts[0].line > body_first):
-        regions.append((body_first, INTRODUCTION if header_end is not None else OTHER, None))
-    for start in starts:
-        regions.append((start.line, start.name, start))
+        regions.append(_Region(body_first, INTRODUCTION if header_end is not None else OTHER))
+    regions.extend(_Region(start.line, start.name, start) for start in starts)
     if starts:
         last = starts[-1]
-        last_heading = last.heading if last.heading is not None else last.line
-        cut = _trailing_closing(lines, last_heading + 1, body_stop)
+        cut = _trailing_closing(lines, (last.heading if last.heading is not None
+                                        else last.line) + 1, body_stop)
         if cut < body_stop:
-            regions.append((cut, OTHER, None))
+            regions.append(_Region(cut, OTHER))
     if body_stop < len(lines):
-        regions.append((body_stop, SIGN_OFF, None))
+        regions.append(_Region(body_stop, SIGN_OFF))
+    return regions
 
+
+def _make_section(text: str, lines: list[_Line], region: _Region, stop: int,
+                  char_start: int) -> Section:
+    """The section of ``region`` (lines ``region.first:stop``), findings collected."""
+    char_end = lines[stop].start if stop < len(lines) else len(text)
+    start = region.start
+    heading_text: str | None = None
+    inline: int | None = None
+    if start is not None and start.heading is not None:
+        heading_line = lines[start.heading]
+        found = match_heading(heading_line.text)
+        inline = found.content_start if found is not None else None
+        heading_text = heading_line.text[:inline].rstrip() if inline else heading_line.text
+    section = Section(region.name, heading_text, char_start, char_end)
+    if region.name in FINDING_SECTIONS and start is not None:
+        if start.heading is None and _is_none_statement(lines[start.line].text):
+            section.none_identified = True  # "No areas for priority action were identified."
+        items_first = (start.heading if start.heading is not None else start.line) + 1
+        _collect_findings(text, lines, section, items_first, stop, inline)
+    return section
+
+
+def _build_sections(text: str, lines: list[_Line], anchors: _Anchors) -> list[Section]:
+    """Contiguous sections from 0 to ``len(text)`` (see the module docstring)."""
+    if not lines:
+        return []
+    regions = _regions(lines, anchors)
     sections: list[Section] = []
-    for position, (first, name, start) in enumerate(regions):
-        next_first = regions[position + 1][0] if position + 1 < len(regions) else len(lines)
-        if next_first <= first:
-            continue
-        char_start = 0 if not sections else lines[first].start
-        char_end = lines[next_first].start if next_first < len(lines) else len(text)
-        heading_text: str | None = None
-        if start is not None and start.heading is not None:
-            heading_line = lines[start.heading]
-            found = match_heading(heading_line.text)
-            inline = found.content_start if found is not None else None
-            heading_text = heading_line.text[:inline].rstrip() if inline else heading_line.text
-        section = Section(name, heading_text, char_start, char_end)
-        if name in FINDING_SECTIONS and start is not None:
-            inline = None
-            if start.heading is not None:
-                found = match_heading(lines[start.heading].text)
-                inline = found.content_start if found is not None else None
-            items_first = (start.heading if start.heading is not None else start.line) + 1
-            if start.heading is None and _is_none_statement(lines[start.line].text):
-                section.none_identified = True
-            _collect_findings(text, lines, section, items_first, next_first, inline)
-        sections.append(section)
+    for position, region in enumerate(regions):
+        stop = regions[position + 1].first if position + 1 < len(regions) else len(lines)
+        if stop > region.first:
+            char_start = lines[region.first].start if sections else 0
+            sections.append(_make_section(text, lines, region, stop, char_start))
     if sections:
-        sections[0].char_start = 0
         sections[-1].char_end = len(text)
     return sections
 

@@ -111,7 +111,7 @@ def delete_document(document_id: str, _: AdminDep, pipeline: PipelineDep,
             raise NotFound(f"no letter with id {document_id!r}; see GET /documents",
                            field="document_id")
         pipeline.store.delete_letter(letter.document_id)
-        assistant.refresh()
+        assistant.refresh(force=True)
     logger.info("letter deleted via api document_id=%s", letter.document_id)
     return {"deleted": {"document_id": letter.document_id, "source": letter.source}}
 
@@ -201,7 +201,7 @@ async def upload_documents(request: Request, _: AdminDep, settings: SettingsDep,
                 await _save(upload, target, settings)
                 results.append(await run_in_threadpool(_ingest_one, request, pipeline, target,
                                                        name))
-        await run_in_threadpool(assistant.refresh)
+        await run_in_threadpool(assistant.refresh, True)
     finally:
         await form.close()
     for result in results:

@@ -204,7 +204,6 @@ function renderFeedback(bubble, answer) {
 function finishAnswer(bubble, textNode, answer) {
   bubble.classList.remove("streaming");
   bubble.removeAttribute("aria-busy");
-  bubble.dataset.state = "done";
   if (answer.abstained) {
     bubble.classList.add("abstained");
     const badge = document.createElement("div");
@@ -222,7 +221,7 @@ function failAnswer(bubble, textNode, message) {
   bubble.classList.remove("streaming");
   bubble.classList.add("error");
   bubble.removeAttribute("aria-busy");
-  bubble.dataset.state = "error";
+  bubble.dataset.failed = "true";
   textNode.textContent = `Sorry, that failed: ${message}`;
 }
 
@@ -296,6 +295,8 @@ async function ask(question) {
   } finally {
     state.busy = false;
     $("send").disabled = false;
+    // Set last, so whoever waits for it (tests, assistive tech) can ask the next question.
+    bubble.dataset.state = bubble.dataset.failed ? "error" : "done";
     bubble.scrollIntoView({ block: "end" });
     $("question").focus();
   }

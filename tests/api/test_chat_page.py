@@ -35,6 +35,7 @@ if not CHROMIUM.is_file():
 
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="the playwright package is missing (pip install -e .[test])")
+sync_api.expect.set_options(timeout=60_000)  # answers take seconds on a slow CI machine
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """The release gate: threshold parsing, and the small suite run end to end through the gate (CI).
 
 The end-to-end part ingests the small suite's letters into a fresh store, asks every gold question
-through the assistant once (module scope), and requires the suite's own thresholds to hold. It
+through the assistant and the naive baseline once (module scope), and requires the suite's own
+thresholds to hold. It
 then degrades copies of the real answers (wrong facts, altered quotes, no abstention) and checks
 that the same gate fails, so a regression in any of them cannot pass CI.
 """
@@ -59,7 +60,7 @@ def small_run(tmp_path_factory: pytest.TempPathFactory, embedder: Any
         pytest.fail(f"the small suite is missing or broken: {e}")
     cache = tmp_path_factory.mktemp("eval-cache")
     out = tmp_path_factory.mktemp("eval-out")
-    result = run_eval("small", out, "default", None, baseline=False, embedder=embedder,
+    result = run_eval("small", out, "default", None, baseline=True, embedder=embedder,
                       cache_dir=cache)
     env = prepare_store(load_suite("small"), embedder, cache)  # reused: no second ingest
     return result, env, out
@@ -80,6 +81,12 @@ def test_small_suite_passes_the_release_gate(small_run: tuple[EvalResult, Any, P
     assert {Path(p).name for p in result.reports.values()} == {"result.json", "report.md",
                                                                "report.html"}
     assert (out / "report.html").stat().st_size > 10_000
+    # the naive baseline ran on the same questions, and the gap to it shows
+    assert result.baseline is not None
+    naive = result.baseline["summary"]["overall"]
+    assert naive["questions"] == len(result.records)
+    assert naive["abstention_recall"] == 0.0  # the tutorial pipeline never abstains
+    assert result.summary["overall"]["answer_accuracy"] > naive["answer_accuracy"]
 
 
 def _degraded(result: EvalResult, env: Any, change: str) -> dict[str, Any]:

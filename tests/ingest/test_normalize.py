@@ -47,11 +47,11 @@ def test_real_letter_canonical_form(canonical: str) -> None:
 
 def test_real_letter_bullets_all_start_with_a_dash(canonical: str) -> None:
     lines = canonical.split("\n")
-    assert "- Processes for receiving and prioritising information and referrals of children and "\
-           "young people are robust and timely." in lines
-    assert "- Some cases referred to the Initial Assessment Team, have been inappropriately closed "\
-           "without the children being seen and therefore their needs are not fully "\
-           "investigated." in lines
+    assert ("- Processes for receiving and prioritising information and referrals of children "
+            "and young people are robust and timely.") in lines
+    assert ("- Some cases referred to the Initial Assessment Team, have been inappropriately "
+            "closed without the children being seen and therefore their needs are not fully "
+            "investigated.") in lines
     raw_bullets = [line for line in real_letter_text().split("\n")
                    if line.startswith("- ") or line.startswith(" ")]
     assert sum(line.startswith("- ") for line in lines) == len(raw_bullets) == 18

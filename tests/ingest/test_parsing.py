@@ -409,7 +409,8 @@ def _section_text(letter: ParsedLetter, name: str) -> str:
     return letter.text[section.char_start:section.char_end]
 
 
-@pytest.mark.parametrize("statement", ["None identified.", "There are no areas for priority action.",
+@pytest.mark.parametrize("statement", ["None identified.",
+                                       "There are no areas for priority action.",
                                        "No areas for priority action were identified.",
                                        "- None"])
 def test_priority_heading_with_none_statement(statement: str) -> None:
@@ -502,7 +503,8 @@ def test_prose_around_a_list_is_not_a_finding() -> None:
 
 
 def test_a_lost_bullet_glyph_between_items_is_still_a_finding() -> None:
-    body = "Strengths\n\n- Case records are up to date.\n\nStaff are supported.\n\n- Morale is high."
+    body = ("Strengths\n\n- Case records are up to date.\n\nStaff are supported.\n\n"
+            "- Morale is high.")
     assert [f.text for f in parse(make_letter(body=body)).section(STRENGTHS).findings] == [
         "Case records are up to date.", "Staff are supported.", "Morale is high."]
 
