@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -124,8 +124,10 @@ def create_app(settings: ApiSettings | None = None, components: Components | Non
 
     _install_error_handlers(app)
     _include_routes(app)
+    _mount_slack_when_configured(app, settings)
 
-    # Outermost last: metrics see every response, CORS headers reach 413s too.
+    # Outermost last: metrics see every response, CORS headers reach 413s and 500s too.
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
                        upload_limit=settings.max_upload_bytes * settings.max_upload_files
                        + 64 * 1024)
@@ -138,19 +140,46 @@ def create_app(settings: ApiSettings | None = None, components: Components | Non
     return app
 
 
+def _mount_slack_when_configured(app: FastAPI, settings: ApiSettings) -> None:
+    """Add ``POST /slack/events`` when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set."""
+    from api.slack import SlackSettings, mount_slack
+
+    slack_settings = SlackSettings()
+    if not (slack_settings.bot_token and slack_settings.signing_secret):
+        logger.info("slack endpoint not mounted reason=SLACK_BOT_TOKEN/SLACK_SIGNING_SECRET unset")
+        return
+    mount_slack(app, assistant_getter=lambda: app.state.assistant,
+                feedback_store=app.state.feedback, settings=slack_settings,
+                conversations=app.state.conversations, letter_url=settings.letter_url)
+
+
 def serve(settings: ApiSettings | None = None, host: str | None = None, port: int | None = None,
-          log_level: str = "info") -> None:
+          *, app: FastAPI | None = None, log_level: str = "info",
+          announce: Callable[[str], None] | None = None) -> None:
     """Run the service with uvicorn until interrupted (``reportqa serve``).
 
-    Without API keys configured, a non-loopback ``host`` is replaced by 127.0.0.1 (with a
-    warning); see :meth:`ApiSettings.bind_host`.
+    Args:
+        settings: HTTP settings; read from ``REPORTQA_*`` when omitted.
+        host: Address to bind (default ``settings.host``). Without API keys configured, a
+            non-loopback host is replaced by 127.0.0.1 with a warning
+            (:meth:`ApiSettings.bind_host`).
+        port: Port (default ``settings.port``).
+        app: The app to run, e.g. a :func:`create_app` result with the Slack endpoint mounted;
+            built from ``settings`` when omitted.
+        log_level: uvicorn's log level.
+        announce: Called once with the chat page's URL before the server starts (the CLI
+            prints it).
     """
     import uvicorn
 
     settings = settings or ApiSettings()
     bind = settings.bind_host(host)
-    uvicorn.run(create_app(settings), host=bind, port=port or settings.port,
-                log_level=log_level, proxy_headers=False)
+    port = port or settings.port
+    if announce is not None:
+        shown = f"[{bind}]" if ":" in bind else bind
+        announce(f"http://{shown}:{port}/")
+    uvicorn.run(app or create_app(settings), host=bind, port=port, log_level=log_level,
+                proxy_headers=False)
 
 
 def _build_assistant(parts: Components, assistant_settings: AssistantSettings | None) -> Assistant:
@@ -289,12 +318,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         logger.exception("assistant error path=%s", request.url.path)
         return _json_error(500, error_body("assistant_error", str(exc)))
 
-    @app.exception_handler(Exception)
-    async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        logger.error("unhandled error path=%s type=%s", request.url.path, type(exc).__name__,
-                     exc_info=exc)
-        return _json_error(500, error_body(
-            "internal_error", "internal error; it has been logged for the maintainers"))
 
 
 def stream_error_body(exc: BaseException) -> dict[str, Any]:
@@ -310,6 +333,42 @@ def stream_error_body(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, LLMUnavailable):
         return error_body("llm_unavailable", str(exc))
     return error_body("internal_error", "internal error; it has been logged for the maintainers")
+
+
+class UnhandledErrorMiddleware:
+    """Answer a bug (an exception no handler maps) with a logged 500 JSON error.
+
+    Done here rather than with an ``Exception`` handler, which Starlette runs and then re-raises
+    to the server, which drops the connection. A stream that has already started cannot be
+    answered again: the error is re-raised and the server closes it (the SSE routes report their
+    own errors in-band first).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_and_watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_watch)
+        except Exception as exc:
+            if started:
+                raise
+            logger.error("unhandled error path=%s type=%s", scope.get("path"),
+                         type(exc).__name__, exc_info=exc)
+            response = _json_error(500, error_body(
+                "internal_error", "internal error; it has been logged for the maintainers"))
+            await response(scope, receive, send)
 
 
 # ---- body size -------------------------------------------------------------------------------

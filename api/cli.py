@@ -245,5 +245,58 @@ def chat() -> None:
         history.append(Turn(question=question, answer=answer.answer))
 
 
+@main.command()
+@click.option("--host", help="Address to bind (default REPORTQA_HOST, 127.0.0.1). Without API "
+              "keys configured the server binds to 127.0.0.1 only.")
+@click.option("--port", type=int, help="TCP port (default REPORTQA_PORT, 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Start the API, the chat page and (when configured) the Slack endpoint."""
+    from api.app import create_app
+    from api.app import serve as run_server
+    from api.settings import ApiSettings
+
+    settings = ApiSettings()
+    run_server(settings, host=host, port=port, app=create_app(settings),
+               announce=lambda url: click.echo(f"reportqa: chat page at {url} "
+                                               f"(API docs at {url}docs); Ctrl+C stops it"))
+
+
+@main.command()
+@click.option("--socket", "socket_mode", is_flag=True, required=True,
+              help="Connect over Socket Mode (needs SLACK_APP_TOKEN); no public URL needed.")
+def slack(socket_mode: bool) -> None:
+    """Run the Slack bot over Socket Mode (HTTP mode is mounted by `reportqa serve`)."""
+    from api.conversations import ConversationStore
+    from api.feedback import FeedbackStore
+    from api.settings import ApiSettings
+    from api.slack import SlackConfigError, SlackSettings, run_socket_mode
+
+    settings = ApiSettings()
+    parts = build_components()
+    assistant = _build_assistant(parts)
+    try:
+        run_socket_mode(assistant_getter=lambda: assistant,
+                        feedback_store=FeedbackStore(settings.feedback_path),
+                        settings=SlackSettings(),
+                        conversations=ConversationStore(settings.conversations_path),
+                        letter_url=settings.letter_url)
+    except SlackConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+              add_help_option=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def eval(args: tuple[str, ...]) -> None:
+    """Run the evaluation suite and release gate (see `reportqa eval --help`).
+
+    [--suite NAME|FILE] [--out DIR] [--pipeline default|naive] [--compare PREVIOUS.json]
+    """
+    from evals.runner import main as run_eval_main
+
+    sys.exit(run_eval_main(list(args)))
+
+
 if __name__ == "__main__":
     main()

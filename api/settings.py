@@ -9,7 +9,8 @@ Access rules, in one place:
   bound to a loopback address: :meth:`ApiSettings.bind_host` turns any other host into
   ``127.0.0.1`` and logs a warning saying so.
 * With no admin key configured, write endpoints are allowed only from loopback clients
-  (127.0.0.0/8, ::1), whatever read keys exist.
+  (127.0.0.0/8, ::1), whatever read keys exist. Behind a reverse proxy on the same machine every
+  client looks like loopback, so set admin keys before putting the service behind a proxy.
 """
 
 from __future__ import annotations

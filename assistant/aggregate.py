@@ -655,7 +655,7 @@ class AggregateAnswerer:
                  ) -> tuple[Draft | None, str, list[dict[str, Any]]]:
         if len(query.known_places) == 1:
             return self._timeline(query, letters)  # one council's letters: what changed
-        chosen, notes = _compared_letters(query, letters)
+        chosen, notes = _compared_letters(query, self._council_letters(query, letters))
         if len(chosen) < 2:
             return None, COMPARE, []
         crit = criteria_of(query)
@@ -723,6 +723,21 @@ class AggregateAnswerer:
         text = "\n\n".join(blocks) + (f"\n\n{' '.join(notes)}" if notes else "")
         return Draft(text=text, passages=passages), COMPARE, items
 
+    def _council_letters(self, query: Query, letters: list[CatalogLetter]
+                         ) -> list[CatalogLetter]:
+        """The letters of each council the question names: those of the asked years when the
+        council has some, else all of its letters ("Leeds in 2009 or Bradford?" gives Bradford's
+        letters of any year)."""
+        pool = {x.document_id: x for x in letters}
+        for letter in self.catalog.all():
+            pool.setdefault(letter.document_id, letter)
+        out: list[CatalogLetter] = []
+        for place in query.known_places:
+            own = [x for x in pool.values() if x.authority and place_of(x.authority) == place]
+            in_years = [x for x in own if x.years & set(query.years)] if query.years else own
+            out.extend(in_years or own)
+        return sorted(out, key=lambda x: (x.date, x.source))
+
     def _which_first(self, query: Query, chosen: list[CatalogLetter]
                      ) -> tuple[Draft | None, str, list[dict[str, Any]]]:
         """ "Which was inspected first, Leeds or Bradford?": the dates of each, cited."""
@@ -769,9 +784,9 @@ class AggregateAnswerer:
     def _timeline(self, query: Query, letters: list[CatalogLetter]
                   ) -> tuple[Draft | None, str, list[dict[str, Any]]]:
         crit = criteria_of(query)
-        letters = [x for x in letters if crit.in_dates(x)]
         if not query.known_places:
-            return self._trend(query, crit, letters)
+            return self._trend(query, crit, [x for x in letters if crit.in_dates(x)])
+        letters = self._council_letters(query, letters)
         if _STILL.search(query.text):
             result = self._still(query, crit, letters)
             if result[0] is not None:

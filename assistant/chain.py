@@ -19,16 +19,23 @@ from pydantic import BaseModel, Field
 
 from assistant.aggregate import AggregateAnswerer
 from assistant.catalog import CatalogLetter, LetterCatalog
-from assistant.citations import Draft, verify
+from assistant.citations import Draft, merge_drafts, verify
 from assistant.errors import LLMUnavailable
-from assistant.extractive import SECTION_WORDS, Evidence, ExtractiveAnswerer
+from assistant.extractive import Evidence, ExtractiveAnswerer
 from assistant.formatting import human_date, join_names
 from assistant.gazetteer import Gazetteer
 from assistant.lexical import LexicalIndex
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, Filters, LetterRef, StreamEvent, Turn
 from assistant.passages import Passage
-from assistant.query import METADATA_INTENTS, PRIORITY_EXISTS, Query, understand
+from assistant.query import (
+    METADATA_INTENTS,
+    PRIORITY_EXISTS,
+    SUMMARY,
+    TIMELINE,
+    Query,
+    understand,
+)
 from assistant.retrieval import HybridRetriever
 from vectorstore.embedder import Embedder
 from vectorstore.store import LetterStore
@@ -37,7 +44,9 @@ logger = logging.getLogger(__name__)
 
 # Calibrated on the small evaluation suite (see docs/benchmarks.md and `reportqa eval`): below
 # this evidence score a topic answer is withheld.
-DEFAULT_MIN_EVIDENCE = 0.42
+DEFAULT_MIN_EVIDENCE = 0.33
+# A section or metadata question over more letters than this goes to the aggregate path.
+MAX_LETTERS_LISTED = 4
 
 
 class AskInput(BaseModel):
@@ -90,7 +99,7 @@ class Assistant(Runnable[Any, Answer]):
     def stream(self, input: Any, config: RunnableConfig | None = None,
                **kwargs: Any) -> Iterator[StreamEvent]:  # type: ignore[override]
         request = _as_input(input)
-        yield from self.stream_events(request.question, request.history, request.filters,
+        yield from self.answer_events(request.question, request.history, request.filters,
                                       request.id)
 
     # ---- public API -----------------------------------------------------------------------
@@ -124,12 +133,12 @@ class Assistant(Runnable[Any, Answer]):
     def ask(self, question: str, history: list[Turn] | None = None,
             filters: Filters | None = None, id: str | None = None) -> Answer:
         """Answer one question (with earlier turns and optional filters)."""
-        events = list(self.stream_events(question, history, filters, id, stream_text=False))
+        events = list(self.answer_events(question, history, filters, id, stream_text=False))
         final = events[-1].answer
         assert final is not None
         return final
 
-    def stream_events(self, question: str, history: list[Turn] | None = None,
+    def answer_events(self, question: str, history: list[Turn] | None = None,
                       filters: Filters | None = None, id: str | None = None,
                       stream_text: bool = True) -> Iterator[StreamEvent]:
         """Yield text tokens as the answer is produced, then citations, then the answer."""
@@ -213,6 +222,9 @@ class Assistant(Runnable[Any, Answer]):
                                     f"{self._coverage()}")
                 return plan
             letters = in_years
+        if len(query.known_places) == 1 and len(query.years) >= 2 and not query.aggregate \
+                and len({y for x in letters for y in x.years} & set(query.years)) >= 2:
+            query.aggregate = TIMELINE  # one council, two inspection years: what changed
         if query.known_places and not query.aggregate:
             letters = self._one_per_council(query, letters, plan)
         plan.letters = letters
@@ -226,6 +238,9 @@ class Assistant(Runnable[Any, Answer]):
             names = set(self.gazetteer.stored.get(place, ()))
             own = [x for x in letters if x.authority in names]
             if not own:
+                continue
+            if query.prefer == "all":
+                chosen.extend(own)
                 continue
             pick = own[0] if query.prefer == "earliest" else own[-1]
             chosen.append(pick)
@@ -248,12 +263,19 @@ class Assistant(Runnable[Any, Answer]):
             draft, kind, items = self.aggregates.answer(query, letters)
             if draft is not None or items:
                 return draft, kind, None, items, _ms(time.perf_counter() - t)
-        if query.intent in METADATA_INTENTS and len(letters) == 1:
-            draft = self.extractive.metadata(query, letters[0])
+        if query.intent in METADATA_INTENTS and letters and (
+                len(letters) == 1 or query.prefer == "all" and query.known_places):
+            draft = merge_drafts([self.extractive.metadata(query, x) for x in letters])
             if draft is not None:
                 return draft, "metadata", None, [], _ms(time.perf_counter() - t)
-        if query.section and len(letters) == 1 and not _narrowing_topic(query):
-            draft = self.extractive.section_findings(query, letters[0])
+        if query.intent == SUMMARY and not query.residual and not query.section \
+                and 0 < len(letters) <= MAX_LETTERS_LISTED:
+            draft = merge_drafts([self.extractive.summary(x) for x in letters])
+            if draft is not None:
+                return draft, "section", None, [], _ms(time.perf_counter() - t)
+        if query.section and 0 < len(letters) <= MAX_LETTERS_LISTED \
+                and not _narrowing_topic(query):
+            draft = merge_drafts([self.extractive.section_findings(query, x) for x in letters])
             if draft is not None:
                 return draft, "section", None, [], _ms(time.perf_counter() - t)
         if query.intent == PRIORITY_EXISTS and len(letters) == 1:
@@ -335,7 +357,8 @@ _MIN_WORDS = 5
 
 
 def _narrowing_topic(query: Query) -> bool:
-    return any(w not in SECTION_WORDS for w in query.topic.split())
+    """True when the question asks about something within the section ("strengths on X")."""
+    return bool(query.residual)
 
 
 def _emit(answer: Answer, stream_text: bool, streamed: str = "") -> Iterator[StreamEvent]:

@@ -68,3 +68,18 @@ def verify(draft: Draft, catalog: LetterCatalog) -> tuple[str, list[Citation]]:
     text = re.sub(r"[ \t]+([.,;:])", r"\1", text)
     text = re.sub(r"[ \t]{2,}", " ", text).strip()
     return text, citations
+
+
+def merge_drafts(drafts: list[Draft | None]) -> Draft | None:
+    """One draft from several (one per letter): a bullet each, markers renumbered in order."""
+    parts = [d for d in drafts if d is not None]
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+    passages: list[Passage] = []
+    lines = []
+    for draft in parts:
+        offset = len(passages)
+        passages.extend(draft.passages)
+        text = MARKER.sub(lambda m, o=offset: f"[{int(m.group(1)) + o}]", draft.text)  # type: ignore[misc]
+        lines.append("- " + text.replace("\n", "\n  "))
+    return Draft(text="\n".join(lines), passages=passages)

@@ -27,88 +27,15 @@ from assistant.query import (
     Query,
 )
 from assistant.retrieval import Candidate
-from ingest.models import HEADER, INTRODUCTION, PRIORITY_ACTION, SIGN_OFF
-
-# Words that only name a section or the act of asking: what is left of a question beyond them is
-# a topic that narrows a section's findings.
-SECTION_WORDS = frozenset(
-    [
-        "strength",
-        "strengths",
-        "strong",
-        "area",
-        "areas",
-        "development",
-        "developments",
-        "priority",
-        "priorities",
-        "action",
-        "actions",
-        "satisfactory",
-        "satisfactorily",
-        "weakness",
-        "weaknesses",
-        "improvement",
-        "improvements",
-        "improve",
-        "main",
-        "key",
-        "identified",
-        "identify",
-        "findings",
-        "finding",
-        "list",
-        "were",
-        "main",
-        "good",
-        "well",
-        "positive",
-        "positives",
-        "concern",
-        "concerns",
-        "problem",
-        "problems",
-        "shortcoming",
-        "shortcomings",
-        "poor",
-        "urgent",
-        "urgently",
-        "year",
-        "latest",
-        "recent",
-        "most",
-        "first",
-        "last",
-        "previous",
-        "earlier",
-        "later",
-        "one",
-        "two",
-        "three",
-        "all",
-        "each",
-        "every",
-        "summarise",
-        "summarize",
-        "summary",
-        "highlight",
-        "highlighted",
-        "noted",
-        "note",
-        "raised",
-        "raise",
-        "recorded",
-        "did",
-        "any",
-        "have",
-        "has",
-        "had",
-        "get",
-        "got",
-        "lists",
-    ]
+from ingest.models import (
+    AREAS_FOR_DEVELOPMENT,
+    HEADER,
+    INTRODUCTION,
+    PRIORITY_ACTION,
+    SIGN_OFF,
+    STRENGTHS,
 )
-
+from vectorstore.records import StoredChunk
 
 # Words every letter of the genre uses: they say nothing about whether a passage answers.
 GENRE_WORDS = frozenset(
@@ -252,6 +179,32 @@ class ExtractiveAnswerer:
             passages=passages,
         )
 
+    def summary(self, letter: CatalogLetter) -> Draft | None:
+        """The letter's findings in brief: priority action, areas for development, strengths."""
+        passages: list[Passage] = []
+        blocks: list[str] = []
+        for name in (PRIORITY_ACTION, AREAS_FOR_DEVELOPMENT, STRENGTHS):
+            section = letter.parsed.section(name)
+            if section is None:
+                continue
+            if not section.findings:
+                if section.none_identified:
+                    passages.append(Passage.of(letter, name, section.char_start,
+                                               section.char_end))
+                    passages[-1] = self._narrow(letter, passages[-1], r"\bno\b|\bnone\b|\bnot\b")
+                    blocks.append(f"{_plural(name)}: none identified [{len(passages)}].")
+                continue
+            lines = [f"{_plural(name)}:"]
+            for finding in section.findings:
+                passages.append(Passage.of(letter, name, finding.char_start, finding.char_end))
+                lines.append(f"- {_strip_end(finding.text)} [{len(passages)}]")
+            blocks.append("\n".join(lines))
+        if not passages:
+            return None
+        who = letter.authority or "the council"
+        head = f"The letter to {who} ({_dated(letter)}) reported:"
+        return Draft(text=head + "\n" + "\n".join(blocks), passages=passages)
+
     # ---- topics ---------------------------------------------------------------------------
     def topic(
         self,
@@ -264,6 +217,7 @@ class ExtractiveAnswerer:
         words = set(tokenize(query.topic or query.text)) - GENRE_WORDS
         weights = {w: max(self.lexical.idf(w), 0.1) for w in words}
         total = sum(weights.values()) or 1.0
+        required = _required_answer_type(query.text)
         scored: list[tuple[float, float, float, Passage]] = []
         for cand in candidates:
             chunk = cand.chunk
@@ -271,18 +225,17 @@ class ExtractiveAnswerer:
             if letter is None or chunk.section in (HEADER, SIGN_OFF):
                 continue
             for start, end in sentence_spans(letter.text, chunk.char_start, chunk.char_end):
-                sentence_words = set(tokenize(letter.text[start:end]))
-                coverage = sum(weights[w] for w in words & sentence_words) / total
-                boost = 0.1 if query.section and chunk.section == query.section else 0.0
-                score = 0.5 * cand.dense + 0.5 * coverage + boost
-                scored.append(
-                    (
-                        score,
-                        cand.dense,
-                        coverage,
-                        Passage.of(letter, chunk.section, start, end, score=score),
-                    )
-                )
+                sentence = letter.text[start:end]
+                if _is_lead_in(sentence) or (required and not required.search(sentence)):
+                    continue
+                coverage = sum(weights[w] for w in words & set(tokenize(sentence))) / total
+                score = 0.5 * cand.dense + 0.5 * coverage
+                if query.section and chunk.section == query.section:
+                    score += 0.1
+                if chunk.section == INTRODUCTION:
+                    score -= INTRODUCTION_PENALTY  # boilerplate: dates, legal basis, evidence
+                passage = _whole_finding(letter, chunk, start, end, score)
+                scored.append((score, cand.dense, coverage, passage))
         if not scored:
             return None, Evidence(0.0, 0.0)
         scored.sort(key=lambda item: item[0], reverse=True)
@@ -293,10 +246,8 @@ class ExtractiveAnswerer:
                 break
             if chosen and coverage == 0:
                 continue
-            if any(
-                p.document_id == passage.document_id and p.char_start == passage.char_start
-                for p in chosen
-            ):
+            if any(p.document_id == passage.document_id and p.char_start <= passage.char_start
+                   < p.char_end for p in chosen):
                 continue
             chosen.append(passage)
         evidence = Evidence(dense=best_dense, coverage=best_cov)
@@ -324,6 +275,55 @@ class ExtractiveAnswerer:
             if rx.search(letter.text[start:end]):
                 return Passage.of(letter, passage.section, start, end)
         return passage
+
+
+INTRODUCTION_PENALTY = 0.1
+MAX_FINDING_WORDS = 70
+_LEAD_IN = re.compile(r":\s*$")
+_NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"twenty|thirty|forty|fifty|hundred|half|quarter|per\s*cent)\b", re.IGNORECASE)
+_GRADE = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires\s+improvement|"
+                    r"performing\s+(?:excellently|well|adequately|poorly)|grade\s+\d)\b",
+                    re.IGNORECASE)
+_NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                 r"forty|fifty|hundred)")
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(?:\w+\s+)?([a-z]{3,})", re.IGNORECASE)
+_ASKS_QUANTITY = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|proportion|"
+                            r"number|amount|share)\b|\bper\s*cent|%", re.IGNORECASE)
+_ASKS_GRADE = re.compile(r"\b(?:rating|rated|grade[ds]?|judgement|judgment|score)\b",
+                         re.IGNORECASE)
+
+
+def _required_answer_type(question: str) -> re.Pattern[str] | None:
+    """A quantity question needs a number in its answer, a rating question a grade.
+
+    "How many social workers ...?" needs a number right before "social workers" (a stray
+    "section 47" elsewhere in the sentence does not answer it).
+    """
+    many = _HOW_MANY.search(question)
+    if many:
+        noun = re.escape(many.group(1).rstrip("s"))
+        return re.compile(rf"(?:\d[\d,.]*%?|{_NUMBER_WORDS})\s+(?:\w+\s+){{0,3}}{noun}",
+                          re.IGNORECASE)
+    if _ASKS_QUANTITY.search(question):
+        return _NUMBER
+    if _ASKS_GRADE.search(question):
+        return _GRADE
+    return None
+
+
+def _is_lead_in(sentence: str) -> bool:
+    """Template lead-ins ("... were also identified:") and headings never answer anything."""
+    return bool(_LEAD_IN.search(sentence)) or len(sentence.split()) < 4
+
+
+def _whole_finding(letter: CatalogLetter, chunk: StoredChunk, start: int, end: int,
+                   score: float) -> Passage:
+    """A sentence of a short finding stands for the whole finding (its context matters)."""
+    is_finding = int(chunk.metadata.get("finding_index", -1)) >= 0
+    if is_finding and len(chunk.text.split()) <= MAX_FINDING_WORDS:
+        start, end = chunk.char_start, chunk.char_end
+    return Passage.of(letter, chunk.section, start, end, score=score)
 
 
 def _section_at(letter: CatalogLetter, offset: int) -> str:
@@ -398,4 +398,4 @@ def _source_phrase(p: Passage, with_section: bool = True) -> str:
     return f"{who}{when}{section}"
 
 
-__all__ = ["ExtractiveAnswerer", "Evidence", "SECTION_WORDS", "join_names"]
+__all__ = ["ExtractiveAnswerer", "Evidence", "join_names"]

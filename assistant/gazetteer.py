@@ -22,6 +22,12 @@ _SUFFIXES = re.compile(
     r"\s+(?:(?:city|county|metropolitan\s+borough|metropolitan\s+district|metropolitan|borough|"
     r"district|unitary)\s+)?(?:council|corporation)$")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_ABBREVIATIONS = ("cc", "mbc", "mdc", "bc", "dc", "lbc", "rbc", "ucra")
+_COUNCIL_TYPES = frozenset({"city", "county", "borough", "district", "metropolitan"})
+_NOT_A_NAME = frozenset("""the a an which what whose each every this that its their his her our
+any other same one local children childrens city county borough district metropolitan of for to
+in on at by from and or with about letter did was were is does say said find found inspect
+inspected inspection into""".split())
 # Place names that are also ordinary words: matched only when written with a capital letter.
 _COMMON_WORDS = {"reading", "bury", "slough", "harrow", "barking", "wakefield", "sutton", "brent",
                  "poole", "halton", "kingston", "richmond", "derby", "dudley", "city", "hull"}
@@ -82,6 +88,9 @@ class Gazetteer:
             stripped = place_of(alias)
             if stripped:
                 self.aliases.setdefault(stripped, place)
+                for suffix in _ABBREVIATIONS:  # "Warwickshire CC", "Wakefield MDC", "LB Hackney"
+                    self.aliases.setdefault(f"{stripped} {suffix}", place)
+                self.aliases.setdefault(f"lb {stripped}", place)
 
     def display_name(self, place: str) -> str:
         """The stored formal name of a place, else its title-cased key."""
@@ -107,6 +116,7 @@ class Gazetteer:
                     taken[j] = True
                 found.append((i, self._match(self.aliases[alias], " ".join(parts), False)))
         found.extend(self._fuzzy(words, taken))
+        found.extend(self._unknown_councils(words, taken))
         found.sort(key=lambda item: item[0])
         unique: dict[str, CouncilMatch] = {}
         for _, match in found:
@@ -132,6 +142,26 @@ class Gazetteer:
                 for j in range(i, i + n):
                     taken[j] = True
                 out.append((i, self._match(self.aliases[best[0]], phrase, True)))
+        return out
+
+    def _unknown_councils(self, words: list[str], taken: list[bool]
+                          ) -> list[tuple[int, CouncilMatch]]:
+        """``Glasgow City Council``: a council named in full that no alias covers."""
+        out: list[tuple[int, CouncilMatch]] = []
+        for end, word in enumerate(words):
+            if word != "council" or taken[end]:
+                continue
+            i = end - 1
+            while i >= 0 and words[i] in _COUNCIL_TYPES:
+                i -= 1
+            name: list[str] = []
+            while i >= 0 and len(name) < 3 and not taken[i] and words[i] not in _NOT_A_NAME \
+                    and words[i] not in self.common_words:
+                name.insert(0, words[i])
+                i -= 1
+            place = " ".join(name)
+            if place and place not in self.aliases:
+                out.append((i + 1, CouncilMatch(place=place, mention=place, in_collection=False)))
         return out
 
     def _match(self, place: str, mention: str, fuzzy: bool) -> CouncilMatch:

@@ -22,6 +22,7 @@ ADDRESSEE = "addressee"
 COPY_LIST = "copy_list"
 INSPECTION_TYPE = "inspection_type"
 PRIORITY_EXISTS = "priority_exists"
+SUMMARY = "summary"  # "what did Ofsted conclude about X?": the letter's findings in brief
 METADATA_INTENTS = (
     INSPECTION_DATES,
     LETTER_DATE,
@@ -57,7 +58,9 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         COPY_LIST,
         re.compile(
-            r"\bcop(?:y|ied|ies)\b|\bcc(?:'?d)?\b|\bwho\s+else\s+(?:received|got|was\s+sent)\b", _I
+            r"\bcop(?:y|ied|ies)\b|\bcc'?d\b|\bcc\s+list\b|\bwho\s+(?:was|were)\s+cc\b|"
+            r"\bwho\s+else\s+(?:received|got|was\s+sent)\b",
+            _I,
         ),
     ),
     (
@@ -74,7 +77,9 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:date\s+of\s+the\s+letter|letter(?:'s)?\s+date|letter\s+dated|when\s+was\s+"
             r"(?:the|this|that|it)?\s*(?:letter\s+)?(?:written|sent|dated|issued|published)|"
-            r"when\s+was\s+the\s+letter\b|what\s+date\s+(?:was|is)\s+(?:the\s+)?letter)",
+            r"when\s+was\s+the\s+letter\b|what\s+date\s+(?:was|is)\s+(?:the\s+)?letter)|"
+            r"\bletter\b[^?]{0,40}\b(?:written|sent|dated|issued|published)\b|"
+            r"\bwhat\s+date\b[^?]{0,40}\bletter\b",
             _I,
         ),
     ),
@@ -84,7 +89,8 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\bwhen\b[^?]{0,80}\b(?:inspect\w*|visit\w*|conducted|carried\s+out|take\s+place|"
             r"took\s+place|happen\w*)\b|\b(?:dates?|days?)\s+(?:of|for)\s+(?:the\s+)?"
             r"(?:inspection|visit)\b|\binspection\s+dates?\b|\bwhat\s+dates?\b|\bwhich\s+days?\b|"
-            r"\bwhen\s+did\s+(?:ofsted|inspectors)\b|\bhow\s+long\s+did\b",
+            r"\bwhen\s+did\s+(?:ofsted|inspectors)\b|\bhow\s+long\s+did\b|"
+            r"\b(?:dates?|days?)\b[^?]{0,40}\binspect\w*",
             _I,
         ),
     ),
@@ -93,6 +99,16 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:what|which)\s+(?:type|kind|sort)\s+of\s+inspection\b|\bwhat\s+was\s+inspected\b|"
             r"\binspection\s+type\b|\bwhat\s+(?:was|is)\s+the\s+(?:letter|inspection)\s+about\b",
+            _I,
+        ),
+    ),
+    (
+        SUMMARY,
+        re.compile(
+            r"\bconclu\w+|\boverall\b|\bsummar\w+|\b(?:key|main)\s+findings\b|"
+            r"\bwhat\s+did\s+(?:ofsted|the\s+inspectors?|inspectors|the\s+inspection|the\s+letter)"
+            r"\s+(?:find|say|report|conclude|judge)\b|\bfindings\s+(?:of|for|in)\b|"
+            r"\bwhat\s+(?:were|are)\s+the\s+findings\b|\bhow\s+did\b[^?]{0,40}\bdo\b",
             _I,
         ),
     ),
@@ -174,181 +190,46 @@ _AGGREGATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _FOLLOWUP = re.compile(
     r"^\s*(?:and|also|what\s+about|how\s+about|and\s+what\s+about|same\s+for|then|ok|okay|so)\b|"
     r"\b(?:it|its|it's|they|their|them|that\s+letter|this\s+letter|the\s+letter|that\s+council|"
-    r"this\s+council|that\s+one|same\s+(?:letter|council|inspection))\b",
+    r"this\s+council|that\s+one|same\s+(?:letter|council|inspection|question|again)|"
+    r"(?:the\s+)?same\s+for)\b",
     _I,
 )
 _YEAR = re.compile(r"\b(20[0-4]\d|19[89]\d)\b")
 _YEAR_RANGE = re.compile(r"\b(20[0-4]\d)\s*(?:-|–|to|and|until)\s*(20[0-4]\d)\b", _I)
 _LATEST = re.compile(r"\b(?:latest|most\s+recent|last|newest|second|later)\b", _I)
 _EARLIEST = re.compile(r"\b(?:earliest|first|earlier|oldest|previous)\b", _I)
+_EVERY = re.compile(r"\b(?:every|each|all)\s+(?:inspections?|letters?|visits?)\b|"
+                    r"\b(?:both|two)\s+(?:inspections|letters|visits)\b", _I)
+_DATES = (INSPECTION_DATES, LETTER_DATE)
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "tell",
-        "me",
-        "please",
-        "show",
-        "give",
-        "list",
-        "say",
-        "said",
-        "says",
-        "letter",
-        "letters",
-        "council",
-        "councils",
-        "authority",
-        "authorities",
-        "inspection",
-        "inspections",
-        "ofsted",
-        "report",
-        "reports",
-        "find",
-        "found",
-        "mention",
-        "mentioned",
-        "mentions",
-        "identified",
-        "identify",
-        "anything",
-        "something",
-        "there's",
-        "what's",
-        "who's",
-        "were",
-        "was",
-        "did",
-        "does",
-        "do",
-        "happen",
-        "happened",
-        "regarding",
-        "concerning",
-        "re",
-        "any",
-        "many",
-        "much",
-    ]
-)
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had
+has have having he her here hers him his how i if in into is it its itself just me more most my
+no nor not now of off on once only or other our out over own same she should so some such than
+that the their them then there these they this those through to too under until up very was we
+were what when where which while who whom why will with would you your yours tell please show
+give list say said says letter letters council councils authority authorities inspection
+inspections ofsted report reports find found mention mentioned mentions identified identify
+anything something there's what's who's happen happened regarding concerning re many much
+""".split())
+
+
+# Words that only name a section, the act of asking or the genre: what is left of a question
+# beyond them is a topic that narrows a section's findings.
+SECTION_WORDS = frozenset("""
+strength strengths strong area areas development developments priority priorities action actions
+satisfactory satisfactorily weakness weaknesses improvement improvements improve main key
+identified identify findings finding list were good well went positive positives concern
+concerns problem problems shortcoming shortcomings poor urgent urgently year years latest recent
+most first last previous earlier later one two three all each every summarise summarize summary
+highlight highlighted noted note raised raise recorded did any have has had get got lists
+inspectors inspector inspected ofsted children childrens child services service council councils
+authority letter letters report find found say said see saw made make given give question same
+responsibilities responsibility carried carrying carry out being aspects arrangements done doing
+practice national guidance accordance requirements standards conclude concluded conclusion
+conclusions overall judge judged
+""".split())
 
 
 @dataclass
@@ -361,8 +242,9 @@ class Query:
     intent: str | None = None  # one of METADATA_INTENTS
     section: str | None = None  # canonical section name
     aggregate: str | None = None  # LIST / COUNT / COMPARE / TIMELINE
-    prefer: str = "latest"  # or "earliest", when a council has several letters
-    topic: str = ""  # the question's content words (councils, years, intent words removed)
+    prefer: str = "latest"  # "earliest" or "all": which of a council's several letters
+    topic: str = ""  # the question's content words (councils and years removed)
+    residual: list[str] = field(default_factory=list)  # what is left beyond intent and section
     is_followup: bool = False
     inherited: list[str] = field(default_factory=list)
 
@@ -391,12 +273,10 @@ class Query:
 
 
 def content_words(text: str) -> list[str]:
-    """Lower-case words of ``text`` that carry meaning (no stopwords, no years)."""
-    return [
-        w
-        for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text.lower())
-        if w not in STOPWORDS and len(w) > 1
-    ]
+    """Lower-case words of ``text`` that carry meaning (no stopwords, possessives or years)."""
+    text = re.sub(r"['’]s\b", "", text.lower())
+    return [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text)
+            if w not in STOPWORDS and len(w) > 1]
 
 
 def understand(
@@ -417,15 +297,27 @@ def understand(
 def _parse(question: str, gazetteer: Gazetteer) -> Query:
     councils = gazetteer.find(question)
     years = _years(question)
-    intent = next((name for name, rx in _INTENT_PATTERNS if rx.search(question)), None)
-    section = next((name for name, rx in _SECTION_PATTERNS if rx.search(question)), None)
-    aggregate = _aggregate(question, councils)
+    text = _without_councils(question, councils)  # "Warwickshire CC" is no copy-list question
+    intent_match = _first_match(_INTENT_PATTERNS, text)
+    section_match = _first_match(_SECTION_PATTERNS, text)
+    intent = intent_match[0] if intent_match else None
+    section = section_match[0] if section_match else None
+    aggregate = _aggregate(text, councils)
     if intent == PRIORITY_EXISTS and aggregate in (LIST, COUNT):
         intent = None
     if intent is not None and intent != PRIORITY_EXISTS and section is not None:
         # "Who signed the letter about priority action?" is still about the signatory.
         section = None
-    prefer = "earliest" if _EARLIEST.search(question) and not _LATEST.search(question) else "latest"
+    if _EARLIEST.search(question) and not _LATEST.search(question):
+        prefer = "earliest"
+    elif _LATEST.search(question) or _EVERY.search(question) is None and intent not in _DATES:
+        prefer = "latest"
+    else:
+        prefer = "all"  # "when was Leeds inspected?": every inspection's dates
+    residual = text
+    for match in (intent_match, section_match):
+        if match is not None:
+            residual = residual.replace(match[1], " ")
     return Query(
         text=question,
         councils=councils,
@@ -435,8 +327,26 @@ def _parse(question: str, gazetteer: Gazetteer) -> Query:
         aggregate=aggregate,
         prefer=prefer,
         topic=_topic(question, councils),
+        residual=[w for w in content_words(_YEAR.sub(" ", residual)) if w not in SECTION_WORDS],
         is_followup=bool(_FOLLOWUP.search(question)),
     )
+
+
+def _first_match(patterns: list[tuple[str, re.Pattern[str]]], text: str) -> tuple[str, str] | None:
+    for name, rx in patterns:
+        found = rx.search(text)
+        if found:
+            return name, found.group(0)
+    return None
+
+
+def _without_councils(question: str, councils: list[CouncilMatch]) -> str:
+    text = question
+    for council in councils:
+        words = [re.escape(w) for w in council.mention.split()]
+        pattern = r"\b" + r"\W+".join(words) + r"(?:'s|’s)?(?:\s+(?:cc|mbc|mdc|bc|dc|lb))?\b"
+        text = re.sub(pattern, " ", text, flags=_I)
+    return text
 
 
 def _years(question: str) -> list[int]:
@@ -497,13 +407,8 @@ def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer) -> Query:
         return query
     previous = [_parse(turn.question, gazetteer) for turn in reversed(history)]
     inherited = list(query.inherited)
-    councils, years, intent, section, topic = (
-        query.councils,
-        query.years,
-        query.intent,
-        query.section,
-        query.topic,
-    )
+    councils, years, intent, section = query.councils, query.years, query.intent, query.section
+    topic, residual = query.topic, query.residual
     followup = query.is_followup or not (councils or query.aggregate)
     if not followup:
         return query
@@ -520,11 +425,11 @@ def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer) -> Query:
         if source_years:
             years = source_years
             inherited.append("years")
-    asks_something = intent or section or query.aggregate or _substantive(topic)
+    asks_something = intent or section or query.aggregate or query.residual
     if not asks_something and previous:
         last = previous[0]
         intent, section = last.intent, last.section
-        topic = topic or last.topic
+        topic, residual = last.topic, last.residual
         inherited.append("topic")
     aggregate = query.aggregate
     if (
@@ -541,31 +446,8 @@ def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer) -> Query:
         intent=intent,
         section=section,
         topic=topic,
+        residual=residual,
         is_followup=True,
         inherited=inherited,
         aggregate=aggregate,
     )
-
-
-_VAGUE = frozenset(
-    {
-        "about",
-        "and",
-        "what",
-        "how",
-        "else",
-        "also",
-        "more",
-        "then",
-        "one",
-        "year",
-        "other",
-        "instead",
-        "that",
-        "same",
-    }
-)
-
-
-def _substantive(topic: str) -> bool:
-    return any(w not in _VAGUE for w in topic.split())

@@ -105,6 +105,8 @@ CONCEPTS: tuple[Concept, ...] = (
              r"\bdelay\w*\b", r"\bbacklogs?\b", r"\blate\b", r"\bdrift\b",
              r"\b(?:outside|beyond|out\s+of)\s+(?:the\s+)?(?:required\s+|national\s+)?timescales?\b",
              r"\bnot\s+(?:always\s+)?(?:completed\s+)?(?:on\s+time|within\s+timescales?)\b",
+             r"\bnot\s+(?:always\s+)?(?:completed|undertaken|held|made)\s+within\b",
+             r"\boverdue\b", r"\bwait(?:ed|ing)\s+(?:too\s+long|more\s+than|for\s+weeks)",
              r"\btimeliness\b", r"\buntimely\b"),
     _concept("management_oversight",
              r"\b(?:management|managerial|manager'?s?|senior)\s+oversight\b",
@@ -122,7 +124,10 @@ CONCEPTS: tuple[Concept, ...] = (
              r"\bviews\s+of\s+(?:the\s+)?(?:children|child|young\s+people|parents)\b",
              r"\b(?:children|child|young\s+people)(?:'s|s')?\s+(?:views|voice|wishes)\b",
              r"\bvoice\s+of\s+(?:the\s+)?child\b", r"\bwishes\s+and\s+feelings\b",
-             r"\b(?:their|whose)\s+views\b"),
+             r"\bwhose\s+views\b"),
+    _concept("recorded",
+             r"\brecord(?:ed|ing|s)?\b", r"\bcaptur(?:e|es|ed|ing)\b", r"\bdocument(?:ed|s)?\b",
+             r"\bwritten\s+(?:down|up)\b"),
     _concept("training",
              r"\btraining\b", r"\binduction\b", r"\bprofessional\s+development\b", r"\bCPD\b"),
     _concept("morale", r"\bmorale\b", r"\bmotivat\w+\b", r"\bstaff\s+retention\b"),
@@ -142,7 +147,8 @@ CONCEPTS: tuple[Concept, ...] = (
              r"\bMASH\b", r"\bmulti-?agency\s+safeguarding\s+hubs?\b", r"\bsingle\s+point\s+of\s+"
              r"(?:contact|access|entry)\b"),
     _concept("feedback",
-             r"\bfeedback\b", r"\bservice\s+users?\b", r"\bcomplaints?\b", r"\bconsultation\b"),
+             r"\bfeedback\b", r"\bservice\s+users?\b", r"\bcomplaints?\b", r"\bconsultation\b",
+             r"\bviews\s+(?:about|on|of)\s+the\s+services?\b"),
     _concept("it_systems",
              r"\belectronic\s+(?:recording|records?|case\s+management|systems?|files?)\b",
              r"\bintegrated\s+children'?s\s+system\b", r"\bICS\b", r"\bIT\s+systems?\b",
@@ -150,8 +156,19 @@ CONCEPTS: tuple[Concept, ...] = (
     _concept("assessment_quality",
              r"\bquality\s+of\s+(?:the\s+)?(?:initial\s+|core\s+)?assessments?\b",
              r"\bassessments?\s+(?:are|were|is|was)\s+(?:of\s+)?(?:variable|poor|inconsistent)\b"),
+    # Kinds of assessment are terms of their own: "core assessments" says nothing about
+    # "initial assessments".
+    _concept("initial_assessment", r"\binitial\s+assessments?\b"),
+    _concept("core_assessment", r"\bcore\s+assessments?\b"),
     _concept("closed",
              r"\bclos(?:ed|ing|ure|e)\b", r"\bno\s+further\s+action\b", r"\bNFA\b"),
+)
+
+# Concepts that exclude each other: a finding about the one, not naming the other, is not about
+# the other ("core assessments are completed late" is no finding on delayed initial assessments).
+CONTRASTS: tuple[tuple[str, str], ...] = (
+    ("initial_assessment", "core_assessment"),
+    ("strategy_discussions", "child_protection_enquiries"),
 )
 
 # Cues of what the asker is looking for: a problem (areas for development, priority action) or
@@ -489,6 +506,13 @@ class FindingIndex:
         covered = np.zeros(len(rows), dtype=np.float64)
         for weight, mask in units:
             covered += weight * mask[rows]
+        by_name = {c.name: c for c in CONCEPTS}
+        asked = {c.name for c in topic.concepts}
+        for a, b in CONTRASTS:
+            for want, other in ((a, b), (b, a)):
+                if want in asked and other not in asked:
+                    wrong = self._concept_mask(by_name[other]) & ~self._concept_mask(by_name[want])
+                    covered[wrong[rows]] = 0.0
         return covered / total
 
     def similarity(self, a: FindingRow, b: FindingRow) -> tuple[float, float]:

@@ -353,6 +353,8 @@ class EvalResult:
     seconds: float = 0.0
     suite_path: str = ""
     reports: dict[str, str] = field(default_factory=dict)
+    letters: LetterIndex | None = field(default=None, repr=False)
+    """The stored letters the answers were scored against (not serialised)."""
 
     @property
     def passed(self) -> bool:
@@ -433,7 +435,8 @@ def run_eval(suite: str | Path = "small", out_dir: Path | None = None,
         suite=spec.name, suite_path=str(spec.path), pipeline=pipeline, summary=summary,
         records=records, thresholds=spec.thresholds, gate=check(summary, spec.thresholds),
         ingest={**env.ingest, "store": str(env.folder), "letters": len(env.letters)},
-        baseline=baseline_block, judge_note=judge_note, started_at=started_at)
+        baseline=baseline_block, judge_note=judge_note, started_at=started_at,
+        letters=env.letters)
     if compare is not None:
         try:
             previous = json.loads(Path(compare).read_text(encoding="utf-8"))

@@ -179,16 +179,23 @@ AUTHORITIES: tuple[Authority, ...] = (
 # Place names that are also ordinary words or other places: matched only in a council form
 # ("Reading Borough Council"), never alone.
 _AMBIGUOUS_PLACES = frozenset({"Reading", "Bury", "Sutton", "Brent", "Poole", "Dudley", "Stoke"})
-# Words a formal council name may add around the place.
+
+# Words a formal council name may put before and after the place name.
 _PREFIX = (r"(?:(?:the[ ]+)?(?:London[ ]+|Royal[ ]+|Metropolitan[ ]+)?Borough[ ]+of[ ]+"
-           r"|City[ ]+(?:and[ ]+County[ ]+)?of[ ]+|Council[ ]+of[ ]+(?:the[ ]+)?|County[ ]+of[ ]+)")
-_SUFFIX = (r"(?:[ ]+(?:City|County|Borough|Metropolitan[ ]+Borough|Metropolitan[ ]+District"
-           r"|Metropolitan|District|London[ ]+Borough))?[ ]+(?:Council|Corporation)")
-_LEADING_THE = re.compile(r"^the[ ]+", re.I)
+           r"|City[ ]+(?:and[ ]+County[ ]+)?of[ ]+|Council[ ]+of[ ]+(?:the[ ]+)?|County[ ]+of[ ]+"
+           r"|(?:LB|RB)[ ]+)")
+_SUFFIX = (r"(?:(?:[ ]+(?:City|County|Borough|Metropolitan[ ]+Borough|Metropolitan[ ]+District"
+           r"|Metropolitan|District|London[ ]+Borough))?[ ]+(?:Council|Corporation)"
+           r"|[ ]+(?:MBC|MDC|CC|BC|UA))")
+_PREFIX_FIRST_WORDS = frozenset({"the", "London", "Royal", "Metropolitan", "Borough", "City",
+                                 "Council", "County", "LB", "RB"})
+_LEADING_THE = re.compile(r"the[ ]+", re.I)
+# "London Borough of X" is complete: a "Council" after it belongs to the address.
+_BOROUGH_OF = re.compile(r"(?:the[ ]+)?(?:London[ ]+|Royal[ ]+|Metropolitan[ ]+)?Borough[ ]+of[ ]+")
 _COUNCIL_WORD = re.compile(r"\b(?:Council|Borough|Corporation)\b", re.I)
-_PREFIX_WORDS = re.compile(r"^(?:City|County|Corporation)[ ]+of\b")
-# Places that must not match as part of a longer place name.
-_NOT_FOLLOWED_BY = r"(?![ -]+(?:under|upon)\b|-on-)"
+# A bare place that is the start of a longer place name: "Newcastle-under-Lyme".
+_LONGER_PLACE = re.compile(r"[ -]+(?:under|upon)\b|-on-")
+_WORD = re.compile(r"[A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -201,7 +208,7 @@ class AuthorityMatch:
         end: end offset of the match.
         text: the words as written, e.g. "Portsmouth Council".
         formal: True when the words are a council name ("... Council", "London Borough of ..."),
-            False for a bare place name ("Portsmouth").
+            False for a bare place name ("Portsmouth") or an abbreviation ("Kent CC").
     """
 
     authority: Authority
@@ -227,66 +234,69 @@ def _flexible(words: str) -> str:
     return r"[ \-]+".join(out)
 
 
-def _alias_texts(authority: Authority) -> list[str]:
-    return sorted({authority.name, *authority.aliases}, key=len, reverse=True)
-
-
 def _place_names(authority: Authority) -> list[str]:
     """The place and the aliases that are place names rather than council names."""
     return [name for name in (authority.place, *authority.aliases)
             if name == authority.place or not _COUNCIL_WORD.search(name)]
 
 
-@lru_cache(maxsize=1)
-def _formal_pattern() -> re.Pattern[str]:
-    """One regex for every council name: listed names and aliases, then generated forms.
+@dataclass(frozen=True)
+class _Matcher:
+    """The compiled council-name regex and what its groups mean."""
 
-    Generated forms put council words around each place name: "<place> [City|County|Borough|
-    Metropolitan Borough|...] Council", "London Borough of <place>", "City of <place> Council",
-    "Council of the <place>", and the abbreviations "LB <place>", "<place> MBC", "<place> CC".
+    pattern: re.Pattern[str]
+    authority_of_group: dict[str, int]  # group name -> index in AUTHORITIES
+    place_groups: frozenset[str]  # groups of place names (the others are whole council names)
+    first_words: frozenset[str]  # words a match can start with
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> _Matcher:
+    """One regex for "[prefix] place [suffix]" and for council names that do not fit that form.
+
+    Places are tried longest first ("North East Lincolnshire" before "Lincolnshire"). A listed
+    name or alias that the generic form does not spell ("Corporation of London", "RBKC") gets an
+    alternative of its own.
     """
-    branches: list[str] = []
+    places = sorted(((name, index) for index, authority in enumerate(AUTHORITIES)
+                     for name in _place_names(authority)), key=lambda e: -len(e[0]))
+    groups: dict[str, int] = {}
+    place_alternatives: list[str] = []
+    for number, (name, index) in enumerate(places):
+        groups[f"p{number}"] = index
+        place_alternatives.append(rf"(?P<p{number}>{_flexible(name)})")
+    generic = rf"{_PREFIX}?(?:{'|'.join(place_alternatives)}){_SUFFIX}?"
+    generic_pattern = re.compile(generic)
+    explicit_alternatives: list[str] = []
     for index, authority in enumerate(AUTHORITIES):
-        names = [_flexible(name) for name in _alias_texts(authority)
-                 if _COUNCIL_WORD.search(name) or _PREFIX_WORDS.match(name)]
-        for place in _place_names(authority):
-            flexible = _flexible(place)
-            names.append(rf"{_PREFIX}{flexible}(?:{_SUFFIX})?")
-            names.append(rf"{flexible}{_SUFFIX}")
-            names.append(rf"(?:LB|RB)[ ]+{flexible}|{flexible}[ ]+(?:MBC|MDC|CC|BC|UA)")
-        branches.append(rf"(?P<a{index}>{'|'.join(names)})")
-    return re.compile(r"(?<![\w-])(?:" + "|".join(branches) + r")(?![\w-])")
+        for name in (authority.name, *authority.aliases):
+            formal_alias = _COUNCIL_WORD.search(name) or name.isupper()
+            if formal_alias and not generic_pattern.fullmatch(name):
+                group = f"e{len(explicit_alternatives)}"
+                groups[group] = index
+                explicit_alternatives.append(rf"(?P<{group}>{_flexible(name)})")
+    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(explicit_alternatives)}|{generic})(?![\w-])")
+    first_words = {_WORD.findall(name)[0] for name, _ in places}
+    first_words |= {_WORD.findall(a)[0] for au in AUTHORITIES for a in (au.name, *au.aliases)}
+    return _Matcher(pattern, groups, frozenset(g for g in groups if g.startswith("p")),
+                    frozenset(first_words | _PREFIX_FIRST_WORDS))
 
 
-@lru_cache(maxsize=1)
-def _place_pattern() -> re.Pattern[str]:
-    """One regex for bare place names, longest first so "North East Lincolnshire" wins."""
-    entries: list[tuple[str, int]] = []
-    for index, authority in enumerate(AUTHORITIES):
-        for name in (authority.place, *authority.aliases):
-            is_place = name == authority.place or not re.search(r"Council|Borough", name)
-            if is_place and name not in _AMBIGUOUS_PLACES:
-                entries.append((name, index))
-    entries.sort(key=lambda entry: len(entry[0]), reverse=True)
-    groups: dict[int, list[str]] = {}
-    for name, index in entries:
-        groups.setdefault(index, []).append(_flexible(name))
-    order = sorted(groups, key=lambda i: -max(len(n) for n in groups[i]))
-    branches = [rf"(?P<a{i}>{'|'.join(groups[i])})" for i in order]
-    return re.compile(r"(?<![\w-])(?:" + "|".join(branches) + rf")(?![\w-]){_NOT_FOLLOWED_BY}")
-
-
-
-
-def _to_match(match: re.Match[str]) -> AuthorityMatch:
+def _to_match(match: re.Match[str], matcher: _Matcher, text: str) -> AuthorityMatch | None:
+    """The match as an AuthorityMatch; None for a bare place that must not count alone."""
     group = match.lastgroup or ""
-    authority = AUTHORITIES[int(group[1:])]
-    start, text = match.start(), match.group(0)
-    the = _LEADING_THE.match(text)
+    authority = AUTHORITIES[matcher.authority_of_group[group]]
+    bare = group in matcher.place_groups and match.span(group) == match.span()
+    if bare and (match.group(0) in _AMBIGUOUS_PLACES or _LONGER_PLACE.match(text, match.end())):
+        return None
+    start, end = match.span()
+    if group in matcher.place_groups and _BOROUGH_OF.match(text, start):
+        end = match.end(group)  # "Royal Borough of Windsor and Maidenhead" + "Council Offices"
+    the = _LEADING_THE.match(text, start, end)
     if the is not None:
-        start, text = start + the.end(), text[the.end():]
-    formal = _COUNCIL_WORD.search(text) is not None
-    return AuthorityMatch(authority, start, match.end(), text, formal)
+        start = the.end()
+    words = text[start:end]
+    return AuthorityMatch(authority, start, end, words, _COUNCIL_WORD.search(words) is not None)
 
 
 _SMALL_WORDS = frozenset({"and", "of", "the", "upon", "on", "with", "under", "in"})
@@ -297,11 +307,27 @@ def _title_case(text: str) -> str:
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
         return word.lower() if word.lower() in _SMALL_WORDS else word.capitalize()
-    return re.sub(r"[A-Za-z]+", fix, text)
+    return _WORD.sub(fix, text)
+
+
+def _find(text: str) -> list[AuthorityMatch]:
+    """Matches in order, trying the regex only where a council name could start."""
+    matcher = _matcher()
+    found: list[AuthorityMatch] = []
+    end = 0
+    for word in _WORD.finditer(text):
+        if word.start() < end or word.group(0) not in matcher.first_words:
+            continue
+        match = matcher.pattern.match(text, word.start())
+        result = _to_match(match, matcher, text) if match is not None else None
+        if result is not None:
+            found.append(result)
+            end = match.end()  # type: ignore[union-attr]
+    return found
 
 
 def find_authorities(text: str, *, formal_only: bool = False) -> list[AuthorityMatch]:
-    """Every council named in ``text``, in order: formal names, and bare place names.
+    """Every council named in ``text``, in order: council names and bare place names.
 
     Text in capitals ("WITHIN PORTSMOUTH CITY COUNCIL") is matched too.
 
@@ -309,21 +335,11 @@ def find_authorities(text: str, *, formal_only: bool = False) -> list[AuthorityM
         text: any text.
         formal_only: only council-name forms ("Kent County Council"), not bare places ("Kent").
     """
-    found = _find(text, formal_only)
+    found = _find(text)
     if not found and sum(c.isupper() for c in text) > sum(c.islower() for c in text):
         found = [AuthorityMatch(m.authority, m.start, m.end, text[m.start:m.end], m.formal)
-                 for m in _find(_title_case(text), formal_only)]
-    return found
-
-
-def _find(text: str, formal_only: bool) -> list[AuthorityMatch]:
-    found = [_to_match(m) for m in _formal_pattern().finditer(text)]
-    if not formal_only:
-        taken = [(m.start, m.end) for m in found]
-        for m in _place_pattern().finditer(text):
-            if not any(start < m.end() and m.start() < end for start, end in taken):
-                found.append(_to_match(m))
-    return sorted(found, key=lambda m: m.start)
+                 for m in _find(_title_case(text))]
+    return [m for m in found if m.formal] if formal_only else found
 
 
 def find_authority(text: str) -> AuthorityMatch | None:

@@ -14,10 +14,14 @@ Canonical form (``normalize_text`` returns it, and it is a fixed point:
 - Blocks are separated by exactly one blank line. A block is a paragraph, a short line that
   stands alone (date, heading, "Yours sincerely", a name, a title), a list (its items on
   consecutive lines) or the copy list ("Copy: ..." and the names after it, on consecutive lines).
-- Page furniture is removed: "Page 2 of 3" and lone page numbers; with pages separated by
-  ``"\\f"`` (the PDF loader does this), lines repeated at the top of several pages (letterhead)
-  are kept on the first page only, and lines repeated at the bottom of pages are removed; without
-  page breaks, long letterhead lines repeated later in the text are removed.
+- Page furniture is removed: "Page 2 of 3", "- 2 -" and lone page numbers anywhere. With pages
+  separated by ``"\f"`` (the PDF loader does this), lines repeated at the top of several pages
+  (the letterhead) are kept on the first page only, and lines repeated at the bottom of pages are
+  removed. With or without page breaks, a line at a page edge (the first or last lines of a page,
+  or next to a page label) that looks like a running header or footer (a UK postcode, a web or
+  e-mail address, part of the letterhead, or repeated) is removed, as are later copies of the
+  letterhead's lines. Removed lines leave no blank line, so a paragraph carries on across a page
+  break.
 
 When two lines are joined (a line is "wrapped"):
 
@@ -26,15 +30,21 @@ When two lines are joined (a line is "wrapped"):
 - the previous line ends with a comma, "&", a dash or a word that cannot end a sentence ("the",
   "of", "and", ...), or
 - the previous line is as long as the document's wrapped lines (75% of the 90th percentile of line
-  lengths) and does not end with ``. ! ? : ;``.
+  lengths) and does not end with ``. ! ? : ;``, or
+- the previous line is that long and ends a sentence with ``.``, and either blank lines separate
+  the paragraphs of this text (so a line break without one is a wrap), or the line belongs to a
+  bullet item and the next line does not introduce a section ("The following strengths ...").
 
-Never joined: headings, "Dear ...", "Yours sincerely", the copy label, date lines, and the line
-after any of them. So short lines that do not end mid-sentence keep their own line.
+Never joined: bullet items (each starts its own line), headings, "Dear ...", "Yours sincerely",
+the copy label, date lines, numbered items after a finished sentence, and the line after any of
+them. So short lines that do not end mid-sentence keep their own line. In the copy list, a line
+starting with a name and a comma ("Andrew Spencer, ...") starts a new entry.
 
-Hyphenated line breaks: ``"assess-\\nment"`` becomes ``"assessment"``. The hyphen is kept when the
-next part starts with a capital or digit, when the hyphenated word occurs elsewhere in the letter
-("multi-agency"), or when the first part is a common compound element ("well", "self", "non",
-"co", "cross", ...) and the joined word does not occur elsewhere in the letter.
+Hyphenated line breaks: ``"assess-\nment"`` becomes ``"assessment"``. The hyphen is kept when the
+next part starts with a capital or digit ("16-\n17" -> "16-17"), when the hyphenated word occurs
+elsewhere in the letter ("multi-agency"), or when the first part is a common compound element
+("well", "self", "non", "co", "cross", "multi", "decision", "anti") and the joined word does not
+occur elsewhere in the letter.
 
 Line vocabulary (bullets, section headings, salutation, sign-off, copy label) lives here because
 normalisation and :mod:`ingest.parsing` must agree on it.
@@ -121,6 +131,7 @@ _HEADING_INLINE = tuple(
     (name, re.compile(_HEADING_PREFIX + rf"(?-i:(?=[A-Z]))({words})[ ]*[:\-–—][ ]+(?=\S)", re.I))
     for name, words in _HEADING_WORDS)
 _MAX_HEADING_CHARS = 80
+_HEADING_HINT = re.compile(r"strength|develop|improv|priorit|satisfactor|immediate|urgent", re.I)
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,8 @@ class HeadingMatch:
 
 def match_heading(line: str) -> HeadingMatch | None:
     """Recognise a section heading line ("Strengths", "2. AREAS FOR DEVELOPMENT:", ...)."""
+    if _HEADING_HINT.search(line, 0, _MAX_HEADING_CHARS + 20) is None:
+        return None  # a cheap test first: most lines are not headings
     stripped = line.rstrip()
     if len(stripped) <= _MAX_HEADING_CHARS:
         for name, pattern in _HEADING_ALONE:
@@ -251,7 +264,9 @@ def _drop_repeated_page_edges(pages: list[list[str]]) -> list[list[str]]:
         for page_no, (lines, zone) in enumerate(zip(pages, zones, strict=True)):
             if page_no == 0 and not from_end:
                 continue  # the letterhead stays on the first page
-            dropped.update((page_no, i) for i in zone if _furniture_key(lines[i]) in repeated)
+            dropped.update((page_no, i) for i in zone if _furniture_key(lines[i]) in repeated
+                           and split_bullet(lines[i]) is None
+                           and not _is_structural(lines[i].strip()))
     # Removed without leaving a blank line: a paragraph may go on across the page break.
     return [[line for i, line in enumerate(lines) if (page_no, i) not in dropped]
             for page_no, lines in enumerate(pages)]
@@ -419,6 +434,7 @@ class _Item:
     bullet: bool
     last: _Line
     copy: bool = False
+    structural: bool = False  # a heading, salutation, sign-off, date or copy label
 
 
 def _collapse(line: str) -> str:
@@ -509,7 +525,7 @@ def _should_join(item: _Item, line: _Line, layout: _Layout) -> bool:
         new_entry = _COPY_ENTRY_START.match(text) is not None and ";" not in item.text + text
         return (text[:1].islower() or bool(_CONNECTOR_END.search(prev))
                 or (full and not _TERMINAL_END.search(prev) and not new_entry))
-    if _is_structural(item.text):
+    if item.structural:
         return False
     if _HYPHEN_END.search(prev) and text[:1].isalnum():
         return not line.blank_before or text[:1].islower()
@@ -533,7 +549,7 @@ def _should_join(item: _Item, line: _Line, layout: _Layout) -> bool:
 
 
 def _append(item: _Item, line: _Line, vocabulary: set[str]) -> None:
-    hyphen = _HYPHEN_END.search(item.text)
+    hyphen = _HYPHEN_END.search(item.last.content)
     word = _WORD_START.match(line.content)
     if hyphen is not None and word is not None:
         if _keep_hyphen(hyphen.group(1), word.group(0), vocabulary):
@@ -558,7 +574,8 @@ def _join_lines(lines: list[_Line], layout: _Layout, vocabulary: set[str]) -> li
         elif in_copy_list and (len(line.content) > _MAX_COPY_ENTRY_CHARS
                                or _is_structural(line.content)):
             in_copy_list = False
-        items.append(_Item(line.content, line.bullet, line, copy=in_copy_list))
+        items.append(_Item(line.content, line.bullet, line, copy=in_copy_list,
+                           structural=_is_structural(line.content)))
     return items
 
 

@@ -127,7 +127,7 @@ def chat_stream(body: ChatRequest, _: ReaderDep, assistant: AssistantDep,
 
     def events() -> Iterator[str]:
         try:
-            for event in assistant.stream_events(body.message, history, body.filters):
+            for event in assistant.answer_events(body.message, history, body.filters):
                 if event.type == "token":
                     yield sse("token", {"text": event.text})
                 elif event.type == "citations":

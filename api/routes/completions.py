@@ -70,7 +70,7 @@ def chat_completions(body: ChatCompletionRequest, _: ReaderDep, assistant: Assis
         text: list[str] = []
         try:
             yield writer.chunk({"role": "assistant", "content": ""})
-            for event in assistant.stream_events(question, history, body.filters):
+            for event in assistant.answer_events(question, history, body.filters):
                 if event.type == "token" and event.text:
                     text.append(event.text)
                     yield writer.chunk({"content": event.text})

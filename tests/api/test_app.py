@@ -487,3 +487,60 @@ def test_openapi_page_documents_the_endpoints(server: RunningServer) -> None:
                  "/documents/{document_id}", "/feedback", "/healthz", "/readyz", "/metrics"):
         assert path in paths
     assert "multipart/form-data" in schema["paths"]["/documents"]["post"]["requestBody"]["content"]
+
+
+def test_serve_binds_loopback_without_keys_and_announces_the_url(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    import uvicorn
+
+    from api.app import serve
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append({"app": app, **kwargs}))
+    announced: list[str] = []
+    open_settings = ApiSettings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    serve(open_settings, host="0.0.0.0", port=8123, announce=announced.append)
+    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
+    assert announced == ["http://127.0.0.1:8123/"]
+    keyed = ApiSettings(_env_file=None, data_dir=tmp_path, admin_keys=["k"])  # type: ignore[call-arg]
+    app = create_app(keyed)
+    serve(keyed, host="::", port=8124, app=app, announce=announced.append)
+    assert calls[1]["host"] == "::" and calls[1]["app"] is app
+    assert announced[-1] == "http://[::]:8124/"
+
+
+class BrokenAssistant:
+    """An assistant with a bug: the catch-all must answer 500 JSON and log it."""
+
+    catalog: list[object] = []
+
+    def refresh(self, force: bool = False) -> None:
+        return None
+
+    def ask(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in the assistant")
+
+    def answer_events(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        raise RuntimeError("a bug in the assistant")
+        yield  # a generator
+
+
+def test_a_real_bug_is_a_logged_500_json_error(components: Components, tmp_path: Any,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    settings = ApiSettings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    running = start_server(create_app(settings, components,
+                                      assistant=BrokenAssistant()))  # type: ignore[arg-type]
+    try:
+        with caplog.at_level(logging.ERROR), running.client() as client:
+            response = client.post("/chat", json={"message": PORTSMOUTH_PRIORITY})
+            error = assert_error(response, 500)
+            assert error["code"] == "internal_error"
+            assert "a bug in the assistant" not in response.text  # no internals leak out
+            stream = client.post("/chat/stream", json={"message": PORTSMOUTH_PRIORITY})
+            assert stream.status_code == 200
+            events = parse_sse(stream.text)
+            assert events[-1][0] == "error"
+            assert events[-1][1]["error"]["code"] == "internal_error"
+        assert "a bug in the assistant" in caplog.text
+    finally:
+        running.stop()

@@ -68,10 +68,10 @@ def test_footnotes_quote_each_citation_and_strip_back_off() -> None:
 
 # ---- the official client against the running server ----------------------------------------
 
-pytestmark_slow = pytest.mark.slow
+slow = pytest.mark.slow
 
 
-@pytestmark_slow
+@slow
 def test_models_lists_reportqa(client: openai.OpenAI) -> None:
     assert [m.id for m in client.models.list()] == ["reportqa"]
     assert client.models.retrieve("reportqa").id == "reportqa"
@@ -79,7 +79,7 @@ def test_models_lists_reportqa(client: openai.OpenAI) -> None:
         client.models.retrieve("gpt-4")
 
 
-@pytestmark_slow
+@slow
 def test_completion_carries_footnotes_and_citations(client: openai.OpenAI) -> None:
     completion = client.chat.completions.create(
         model="reportqa", messages=[{"role": "user", "content": PORTSMOUTH_PRIORITY}])
@@ -97,7 +97,7 @@ def test_completion_carries_footnotes_and_citations(client: openai.OpenAI) -> No
     assert completion.usage is not None and completion.usage.completion_tokens > 0
 
 
-@pytestmark_slow
+@slow
 def test_streaming_sends_chunks_then_citations(client: openai.OpenAI) -> None:
     stream = client.chat.completions.create(
         model="reportqa", stream=True, stream_options={"include_usage": True},
@@ -121,7 +121,7 @@ def test_streaming_sends_chunks_then_citations(client: openai.OpenAI) -> None:
     assert whole.choices[0].message.content == text
 
 
-@pytestmark_slow
+@slow
 def test_earlier_messages_are_the_conversation(client: openai.OpenAI) -> None:
     first = client.chat.completions.create(
         model="reportqa", messages=[{"role": "user", "content": PORTSMOUTH_PRIORITY}])
@@ -136,7 +136,7 @@ def test_earlier_messages_are_the_conversation(client: openai.OpenAI) -> None:
     assert {c["section"] for c in citations} == {"Strengths"}
 
 
-@pytestmark_slow
+@slow
 def test_filters_ride_in_extra_body(client: openai.OpenAI) -> None:
     completion = client.chat.completions.create(
         model="reportqa", messages=[{"role": "user", "content": "Who signed the letter?"}],
@@ -146,7 +146,7 @@ def test_filters_ride_in_extra_body(client: openai.OpenAI) -> None:
     assert "Peter Green" in (completion.choices[0].message.content or "")
 
 
-@pytestmark_slow
+@slow
 def test_abstention_is_an_ordinary_completion(client: openai.OpenAI) -> None:
     completion = client.chat.completions.create(model="reportqa", messages=[
         {"role": "user", "content": "What did the letter to Barnsley say in 2010?"}])
@@ -155,7 +155,7 @@ def test_abstention_is_an_ordinary_completion(client: openai.OpenAI) -> None:
     assert FOOTNOTES_MARK not in (completion.choices[0].message.content or "")
 
 
-@pytestmark_slow
+@slow
 def test_wrong_key_and_bad_requests_raise_the_clients_errors(server: RunningServer,
                                                              client: openai.OpenAI) -> None:
     wrong = openai.OpenAI(base_url=f"{server.url}/v1", api_key="nope", max_retries=0)
@@ -171,7 +171,7 @@ def test_wrong_key_and_bad_requests_raise_the_clients_errors(server: RunningServ
                                        messages=[{"role": "user", "content": "hi"}])
 
 
-@pytestmark_slow
+@slow
 def test_raw_stream_ends_with_done(server: RunningServer) -> None:
     with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {READ_KEY}"},
                       timeout=120) as http, http.stream(

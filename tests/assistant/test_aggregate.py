@@ -239,11 +239,14 @@ def test_count_is_exact_with_criteria_and_cited_list(assistant: Assistant) -> No
 
 
 def test_topic_by_synonyms_and_polarity(assistant: Assistant) -> None:
-    vacancies = assistant.ask("Which authorities had vacancies in their child protection teams?")
+    vacancies = assistant.ask("Which councils had social work vacancies?")
     assert _councils(vacancies) == {"Leeds City Council", "Portsmouth City Council",
                                     "City of Bradford Metropolitan District Council"}
     _assert_verbatim(assistant, vacancies)
     _assert_each_listed_council_cited(vacancies)
+    # Bradford's vacant posts are in its Referral and Assessment Team.
+    in_teams = assistant.ask("Which authorities had vacancies in their child protection teams?")
+    assert _councils(in_teams) == {"Leeds City Council", "Portsmouth City Council"}
 
     caseloads = assistant.ask("Which councils had high caseloads raised as a concern?")
     assert _councils(caseloads) == {"Leeds City Council", "Sheffield City Council"}  # not Hackney

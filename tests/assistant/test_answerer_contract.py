@@ -160,7 +160,7 @@ def test_answer_cites_the_letter_verbatim(assistant: Any, answerer: str, store: 
 def test_streamed_answer_matches_the_contract(assistant: Any, store: Any,
                                               server: OpenAIServer) -> None:
     server.responder = right_marker(QUESTIONS[0][1])
-    events = list(assistant.stream_events(QUESTIONS[0][0]))
+    events = list(assistant.answer_events(QUESTIONS[0][0]))
     assert [e.type for e in events[-2:]] == ["citations", "answer"]
     assert {e.type for e in events[:-2]} == {"token"} and events[:-2]
     final = events[-1].answer

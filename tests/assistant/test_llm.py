@@ -424,7 +424,7 @@ def test_chain_falls_back_to_extractive_when_the_endpoint_fails(corpus: Any, emb
 def test_chain_streams_llm_tokens_then_citations_then_answer(corpus: Any, embedder: Any) -> None:
     with OpenAIServer(model=MODEL, api_key=KEY, responder=_cite(lambda ps: 1)) as server:
         assistant = _assistant(corpus, embedder, _answerer(server))
-        events = list(assistant.stream_events(PRIORITY_Q))
+        events = list(assistant.answer_events(PRIORITY_Q))
         [request] = server.completions
     assert request.body is not None and request.body["stream"] is True
     types = [e.type for e in events]
@@ -443,7 +443,7 @@ def test_chain_stream_falls_back_when_the_endpoint_fails(corpus: Any, embedder: 
     expected = _assistant(corpus, embedder, None).ask(PRIORITY_Q)
     with OpenAIServer(model=MODEL, api_key=KEY) as server:
         server.script(Reply(status=500))
-        events = list(_assistant(corpus, embedder, _answerer(server)).stream_events(PRIORITY_Q))
+        events = list(_assistant(corpus, embedder, _answerer(server)).answer_events(PRIORITY_Q))
     assert [e.type for e in events[-2:]] == ["citations", "answer"]
     assert {e.type for e in events[:-2]} == {"token"}
     final = events[-1].answer
@@ -459,7 +459,7 @@ def test_chain_stream_resets_when_the_model_fails_mid_stream(corpus: Any, embedd
     with OpenAIServer(model=MODEL, api_key=KEY) as server:
         server.script(Reply("Cases were closed [1] and more", stall_after=3, hang_s=30))
         answerer = LLMAnswerer(build_chat_model(server.base_url, MODEL, KEY, 0.5, max_retries=0))
-        events = list(_assistant(corpus, embedder, answerer).stream_events(PRIORITY_Q))
+        events = list(_assistant(corpus, embedder, answerer).answer_events(PRIORITY_Q))
     types = [e.type for e in events]
     assert "reset" in types, "partial model text was sent, so clients must be told to drop it"
     after_reset = events[types.index("reset") + 1:-2]

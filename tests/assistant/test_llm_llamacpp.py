@@ -156,7 +156,7 @@ def test_chain_with_llama_server_keeps_the_contract(answerer: LLMAnswerer, store
                                                     embedder: Any, question: str) -> None:
     from assistant.chain import Assistant
 
-    events = list(Assistant(store, embedder, llm=answerer).stream_events(question))
+    events = list(Assistant(store, embedder, llm=answerer).answer_events(question))
     assert [e.type for e in events[-2:]] == ["citations", "answer"]
     final = events[-1].answer
     assert final is not None and not final.abstained

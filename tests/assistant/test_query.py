@@ -123,3 +123,25 @@ def test_filters_apply_when_question_is_silent(gazetteer: Gazetteer) -> None:
     query = understand("Who signed the letter?", gazetteer, filters=Filters(authority="Leeds",
                                                                                year=2011))
     assert [c.place for c in query.councils] == ["leeds"] and query.years == [2011]
+
+
+def test_abbreviated_council_names(gazetteer: Gazetteer) -> None:
+    query = understand("Which responsibilities were carried out satisfactorily in Bradford MDC?",
+                       gazetteer)
+    assert query.known_places == ["bradford"] and query.intent is None
+    assert understand("What kind of inspection was carried out in Leeds CC?",
+                      gazetteer).intent != COPY_LIST
+
+
+def test_council_outside_the_gazetteer_is_unknown(gazetteer: Gazetteer) -> None:
+    query = understand("what did ofsted find in glasgow city council's children's services",
+                       gazetteer)
+    assert [c.place for c in query.unknown_councils] == ["glasgow"]
+    assert understand("Which council had the most strengths?", gazetteer).councils == []
+
+
+def test_residual_separates_section_questions_from_topics(gazetteer: Gazetteer) -> None:
+    assert understand("What strengths did the inspectors find in Leeds?", gazetteer).residual == []
+    assert understand("And what went well?", gazetteer).residual == []
+    narrowed = understand("What strengths did Leeds have in supervision?", gazetteer)
+    assert narrowed.section == STRENGTHS and narrowed.residual == ["supervision"]

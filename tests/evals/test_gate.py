@@ -17,7 +17,7 @@ import pytest
 from evals.errors import EvalError
 from evals.gate import check, parse_thresholds
 from evals.metrics import score_question, summarize
-from evals.runner import EvalResult, load_suite, prepare_store, run_eval
+from evals.runner import EvalResult, load_suite, run_eval
 
 GATED = ("answer_accuracy", "citation_faithfulness", "abstention_recall")
 
@@ -53,7 +53,7 @@ def test_gate_passes_fails_and_treats_missing_metrics_as_failures() -> None:
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory: pytest.TempPathFactory, embedder: Any
-              ) -> tuple[EvalResult, Any, Path]:
+              ) -> tuple[EvalResult, Path]:
     try:
         load_suite("small")
     except EvalError as e:
@@ -62,16 +62,16 @@ def small_run(tmp_path_factory: pytest.TempPathFactory, embedder: Any
     out = tmp_path_factory.mktemp("eval-out")
     result = run_eval("small", out, "default", None, baseline=True, embedder=embedder,
                       cache_dir=cache)
-    env = prepare_store(load_suite("small"), embedder, cache)  # reused: no second ingest
-    return result, env, out
+    return result, out
 
 
 @pytest.mark.slow
-def test_small_suite_passes_the_release_gate(small_run: tuple[EvalResult, Any, Path]) -> None:
-    result, env, out = small_run
-    assert not env.ingest.get("failed"), f"letters failed to ingest: {env.ingest['failed']}"
-    assert env.ingest["reused"] is True
+def test_small_suite_passes_the_release_gate(small_run: tuple[EvalResult, Path]) -> None:
+    result, out = small_run
+    assert not result.ingest.get("failed"), f"letters failed to ingest: {result.ingest['failed']}"
+    assert result.ingest["reused"] is False  # a fresh store, built for this run
     suite = load_suite("small")
+    assert result.ingest["letters"] == len(suite.letter_files()) + len(suite.extra_letters)
     assert len(result.records) == len(suite.questions) >= 50
     for metric in GATED:
         assert metric in result.thresholds, f"suite.json must set a threshold for {metric}"
@@ -89,7 +89,7 @@ def test_small_suite_passes_the_release_gate(small_run: tuple[EvalResult, Any, P
     assert result.summary["overall"]["answer_accuracy"] > naive["answer_accuracy"]
 
 
-def _degraded(result: EvalResult, env: Any, change: str) -> dict[str, Any]:
+def _degraded(result: EvalResult, change: str) -> dict[str, Any]:
     suite = {q["id"]: q for q in load_suite("small").questions}
     scores = []
     for rec in result.records:
@@ -102,7 +102,8 @@ def _degraded(result: EvalResult, env: Any, change: str) -> dict[str, Any]:
                                    for c in answer["citations"]]
         elif change == "abstention":
             answer["abstained"] = False
-        scores.append(score_question(suite[rec["id"]], answer, env.letters))
+        assert result.letters is not None
+        scores.append(score_question(suite[rec["id"]], answer, result.letters))
     return summarize(scores)
 
 
@@ -110,9 +111,9 @@ def _degraded(result: EvalResult, env: Any, change: str) -> dict[str, Any]:
 @pytest.mark.parametrize("change,metric", [("facts", "answer_accuracy"),
                                            ("quotes", "citation_faithfulness"),
                                            ("abstention", "abstention_recall")])
-def test_gate_fails_when_a_gated_metric_drops(small_run: tuple[EvalResult, Any, Path],
+def test_gate_fails_when_a_gated_metric_drops(small_run: tuple[EvalResult, Path],
                                               change: str, metric: str) -> None:
-    result, env, _ = small_run
-    gate = check(_degraded(result, env, change), result.thresholds)
+    result, _ = small_run
+    gate = check(_degraded(result, change), result.thresholds)
     assert not gate.passed
     assert metric in {c.metric for c in gate.failures}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,7 +86,7 @@ def test_normalisation_is_stable(canonical: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # Renderings of the same letter give the same canonical text
 
-VARIANTS = {
+VARIANTS: dict[str, dict[str, Any]] = {
     "dash bullets": {},
     "bullet glyph": {"glyph": "• "},
     "symbol glyph": {"glyph": "\uf0b7 "},

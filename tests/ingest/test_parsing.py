@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ from ingest.models import (
     SIGN_OFF,
     STRENGTHS,
     ParsedLetter,
+    Section,
 )
 from ingest.normalize import normalize_text
 from ingest.parsing import parse_letter
@@ -176,7 +178,7 @@ def _numbered(text: str) -> str:
             "Area for priority action": "3. Area for priority action"}[text]
 
 
-VARIANTS = {
+VARIANTS: dict[str, dict[str, Any]] = {
     "upper-case headings": {"heading": str.upper, "glyph": "• "},
     "headings with colons": {"heading": lambda h: h + ":", "glyph": "o "},
     "numbered headings": {"heading": _numbered, "glyph": "\uf0b7 "},
@@ -403,9 +405,14 @@ def test_signatory(sign_off: str, name: str, title: str) -> None:
 # Sections: none identified, headings, findings without bullets
 
 
-def _section_text(letter: ParsedLetter, name: str) -> str:
+def section_of(letter: ParsedLetter, name: str) -> Section:
     section = letter.section(name)
     assert section is not None, name
+    return section
+
+
+def _section_text(letter: ParsedLetter, name: str) -> str:
+    section = section_of(letter, name)
     return letter.text[section.char_start:section.char_end]
 
 
@@ -417,18 +424,19 @@ def test_priority_heading_with_none_statement(statement: str) -> None:
     body = ("Strengths\n\n- Case records are up to date.\n\nAreas for development\n\n"
             f"- Assessments are late.\n\nAreas for priority action\n\n{statement}")
     letter = parse(make_letter(body=body))
-    priority = letter.section(PRIORITY_ACTION)
+    priority = section_of(letter, PRIORITY_ACTION)
     assert priority is not None and priority.none_identified and priority.findings == []
     assert priority.heading == "Areas for priority action"
-    assert letter.section(AREAS_FOR_DEVELOPMENT).findings[0].text == "Assessments are late."
+    assert section_of(letter, AREAS_FOR_DEVELOPMENT).findings[0].text == "Assessments are late."
 
 
 def test_inline_heading_statement() -> None:
     body = ("Strengths: Case records are up to date.\n\nAREA FOR PRIORITY ACTION: None identified."
             "\n\nAreas for development\n\n- Assessments are late.")
     letter = parse(make_letter(body=body))
-    assert [f.text for f in letter.section(STRENGTHS).findings] == ["Case records are up to date."]
-    priority = letter.section(PRIORITY_ACTION)
+    assert [f.text for f in section_of(letter, STRENGTHS).findings] == [
+        "Case records are up to date."]
+    priority = section_of(letter, PRIORITY_ACTION)
     assert priority.none_identified and priority.heading == "AREA FOR PRIORITY ACTION:"
     names = [s.name for s in letter.sections]
     assert names.index(PRIORITY_ACTION) < names.index(AREAS_FOR_DEVELOPMENT)
@@ -440,7 +448,7 @@ def test_no_priority_action_stated_only_in_the_introduction() -> None:
     body = ("Strengths\n\n- Case records are up to date.\n\nAreas for development\n\n"
             "- Assessments are late.")
     letter = parse(make_letter(identified=identified, body=body))
-    priority = letter.section(PRIORITY_ACTION)
+    priority = section_of(letter, PRIORITY_ACTION)
     assert priority is not None and priority.none_identified and priority.findings == []
     assert (letter.text[priority.char_start:priority.char_end]
             == "The inspection identified no areas for priority action.")
@@ -455,10 +463,10 @@ def test_bare_none_statement_after_the_findings() -> None:
             "No areas for priority action were identified.")
     letter = parse(make_letter(body=body, identified="The inspection identified some areas for "
                                                      "development."))
-    development = letter.section(AREAS_FOR_DEVELOPMENT)
+    development = section_of(letter, AREAS_FOR_DEVELOPMENT)
     assert [f.text for f in development.findings] == ["Assessments are late.", "Plans are vague."]
     assert not development.none_identified
-    priority = letter.section(PRIORITY_ACTION)
+    priority = section_of(letter, PRIORITY_ACTION)
     assert priority.none_identified and priority.heading is None
     assert _section_text(letter, PRIORITY_ACTION).startswith("No areas for priority action")
 
@@ -494,9 +502,9 @@ def test_prose_around_a_list_is_not_a_finding() -> None:
             "Inspectors also noted the commitment of staff.\n\nAreas for development\n\n"
             "- Assessments are late.\n\nI am grateful to you and your staff for your help.")
     letter = parse(make_letter(body=body))
-    assert [f.text for f in letter.section(STRENGTHS).findings] == [
+    assert [f.text for f in section_of(letter, STRENGTHS).findings] == [
         "Case records are up to date.", "Staff are supported."]
-    assert [f.text for f in letter.section(AREAS_FOR_DEVELOPMENT).findings] == [
+    assert [f.text for f in section_of(letter, AREAS_FOR_DEVELOPMENT).findings] == [
         "Assessments are late."]
     assert letter.sections[-2].name == OTHER
     assert _section_text(letter, OTHER).startswith("I am grateful")
@@ -505,7 +513,7 @@ def test_prose_around_a_list_is_not_a_finding() -> None:
 def test_a_lost_bullet_glyph_between_items_is_still_a_finding() -> None:
     body = ("Strengths\n\n- Case records are up to date.\n\nStaff are supported.\n\n"
             "- Morale is high.")
-    assert [f.text for f in parse(make_letter(body=body)).section(STRENGTHS).findings] == [
+    assert [f.text for f in section_of(parse(make_letter(body=body)), STRENGTHS).findings] == [
         "Case records are up to date.", "Staff are supported.", "Morale is high."]
 
 

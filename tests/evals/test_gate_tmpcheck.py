@@ -1,0 +1,119 @@
+"""The release gate: threshold parsing, and the small suite run end to end through the gate (CI).
+
+The end-to-end part ingests the small suite's letters into a fresh store, asks every gold question
+through the assistant and the naive baseline once (module scope), and requires the suite's own
+thresholds to hold. It
+then degrades copies of the real answers (wrong facts, altered quotes, no abstention) and checks
+that the same gate fails, so a regression in any of them cannot pass CI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evals.errors import EvalError
+from evals.gate import check, parse_thresholds
+from evals.metrics import score_question, summarize
+from evals.runner import EvalResult, load_suite, run_eval
+
+GATED = ("answer_accuracy", "citation_faithfulness", "abstention_recall")
+
+
+def _summary(**overall: Any) -> dict[str, Any]:
+    return {"overall": overall, "by_kind": {"list": {"list_recall": overall.get("lr")}}}
+
+
+def test_thresholds_accept_numbers_and_min_max() -> None:
+    parsed = parse_thresholds({"answer_accuracy": 0.8, "_comment": "ignored",
+                               "latency_ms.total.p95": {"max": 250}, "mrr": {"min": 0.5}})
+    assert parsed == [("answer_accuracy", "min", 0.8), ("latency_ms.total.p95", "max", 250.0),
+                      ("mrr", "min", 0.5)]
+    for bad in ({"a": True}, {"a": "high"}, {"a": {"above": 1}}):
+        with pytest.raises(EvalError, match="threshold 'a'"):
+            parse_thresholds(bad)
+
+
+def test_gate_passes_fails_and_treats_missing_metrics_as_failures() -> None:
+    summary = _summary(answer_accuracy=0.9, citation_faithfulness=1.0, lr=0.5,
+                       latency_ms={"total": {"p95": 120.0}})
+    ok = check(summary, {"answer_accuracy": 0.9, "citation_faithfulness": 1.0})
+    assert ok.passed and ok.exit_code == 0
+    bad = check(summary, {"answer_accuracy": 0.91, "list:list_recall": 0.4,
+                          "latency_ms.total.p95": {"max": 100}, "abstention_recall": 0.5})
+    assert not bad.passed and bad.exit_code == 1
+    assert [c.metric for c in bad.failures] == ["answer_accuracy", "latency_ms.total.p95",
+                                               "abstention_recall"]
+    assert "missing" in bad.failures[-1].describe()
+
+
+# ---------------------------------------------------------------------------------- end to end
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory, embedder: Any
+              ) -> tuple[EvalResult, Path]:
+    try:
+        load_suite("/tmp/small-th")
+    except EvalError as e:
+        pytest.fail(f"the small suite is missing or broken: {e}")
+    cache = tmp_path_factory.mktemp("eval-cache")
+    out = tmp_path_factory.mktemp("eval-out")
+    result = run_eval("/tmp/small-th", out, "default", None, baseline=True, embedder=embedder,
+                      cache_dir=cache)
+    return result, out
+
+
+@pytest.mark.slow
+def test_small_suite_passes_the_release_gate(small_run: tuple[EvalResult, Path]) -> None:
+    result, out = small_run
+    assert not result.ingest.get("failed"), f"letters failed to ingest: {result.ingest['failed']}"
+    assert result.ingest["reused"] is False  # a fresh store, built for this run
+    suite = load_suite("/tmp/small-th")
+    assert result.ingest["letters"] == len(suite.letter_files()) + len(suite.extra_letters)
+    assert len(result.records) == len(suite.questions) >= 50
+    for metric in GATED:
+        assert metric in result.thresholds, f"suite.json must set a threshold for {metric}"
+    failures = "; ".join(c.describe() for c in result.gate.failures)
+    assert result.passed, f"release gate failed: {failures}"
+    assert result.exit_code == 0
+    assert {Path(p).name for p in result.reports.values()} == {"result.json", "report.md",
+                                                               "report.html"}
+    assert (out / "report.html").stat().st_size > 10_000
+    # the naive baseline ran on the same questions, and the gap to it shows
+    assert result.baseline is not None
+    naive = result.baseline["summary"]["overall"]
+    assert naive["questions"] == len(result.records)
+    assert naive["abstention_recall"] == 0.0  # the tutorial pipeline never abstains
+    assert result.summary["overall"]["answer_accuracy"] > naive["answer_accuracy"]
+
+
+def _degraded(result: EvalResult, change: str) -> dict[str, Any]:
+    suite = {q["id"]: q for q in load_suite("/tmp/small-th").questions}
+    scores = []
+    for rec in result.records:
+        answer = dict(rec["answer"])
+        if change == "facts" and not answer["abstained"]:
+            answer["answer"] = "The letter covers this."
+            answer["citations"] = []
+        elif change == "quotes":
+            answer["citations"] = [{**c, "quote": c["quote"].upper() + " (paraphrased)"}
+                                   for c in answer["citations"]]
+        elif change == "abstention":
+            answer["abstained"] = False
+        assert result.letters is not None
+        scores.append(score_question(suite[rec["id"]], answer, result.letters))
+    return summarize(scores)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("change,metric", [("facts", "answer_accuracy"),
+                                           ("quotes", "citation_faithfulness"),
+                                           ("abstention", "abstention_recall")])
+def test_gate_fails_when_a_gated_metric_drops(small_run: tuple[EvalResult, Path],
+                                              change: str, metric: str) -> None:
+    result, _ = small_run
+    gate = check(_degraded(result, change), result.thresholds)
+    assert not gate.passed
+    assert metric in {c.metric for c in gate.failures}
