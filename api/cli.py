@@ -73,7 +73,7 @@ def _print_ingest_report(report: Any, parts: Components) -> None:
 def documents(as_json: bool) -> None:
     """List the stored letters: source, council, inspection dates, sections found, chunks."""
     parts = build_components()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"document_id": letter.document_id, "source": letter.source,
          "authority": letter.metadata.get("authority"),
          "inspection_start": letter.metadata.get("inspection_start"),

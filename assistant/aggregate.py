@@ -27,9 +27,22 @@ from assistant.formatting import _MONTHS, human_date, join_names
 from assistant.gazetteer import place_of
 from assistant.lexical import LexicalIndex
 from assistant.passages import Passage, sentence_spans
-from assistant.query import COMPARE, COUNT, LIST, TIMELINE, Query
+from assistant.query import (
+    ADDRESSEE,
+    COMPARE,
+    COPY_LIST,
+    COUNT,
+    INSPECTION_DATES,
+    INSPECTION_TYPE,
+    LETTER_DATE,
+    LIST,
+    SIGNATORY,
+    TIMELINE,
+    Query,
+)
 from assistant.topics import (
     MATCH_THRESHOLD,
+    NEGATIVE_SECTIONS,
     FindingIndex,
     FindingRow,
     StoreVectors,
@@ -55,10 +68,14 @@ logger = logging.getLogger(__name__)
 MAX_LINES = 25
 # A later finding "follows" an earlier one (same matter) at or above this dense + overlap / 2.
 FOLLOW_THRESHOLD = 0.6
+# Quotes shown per letter in a list line (the items hold them all).
+MAX_QUOTES = 3
 # Letters shown side by side at most in a comparison.
 MAX_COMPARED = 4
 
 _I = re.IGNORECASE
+
+NEGATIVE = NEGATIVE_SECTIONS
 
 # ---- criteria: what a cross-letter question asks for ---------------------------------------
 
@@ -188,11 +205,11 @@ class Criteria:
             return self.topic.sections()
         return FINDING_SECTIONS
 
-    def describe(self) -> str:
+    def describe(self, with_dates: bool = True) -> str:
         """The criteria in words, e.g. "inspected in 2010, with no area for priority action"."""
         parts: list[str] = []
         when = self._when()
-        if when:
+        if when and with_dates:
             parts.append(when)
         if self.signatory:
             parts.append(f"signed by {self.signatory}")
@@ -246,6 +263,10 @@ _WHICH_FIRST = re.compile(r"\bwhich\b[^?]{0,40}\b(?:first|earlier|earliest|soone
 _WHICH_OF = re.compile(r"\bwhich\s+of\b|\bwhich\s+(?:one|council|authority)\b|\bwhether\b", _I)
 _STILL = re.compile(r"\bstill\b|\bpersist\w*|\bremain\w*|\bresolved\b|\baddressed\b|"
                     r"\bimproved\b|\bfollowed\s+up\b|\bdealt\s+with\b", _I)
+
+_FIELD_OF_INTENT = {SIGNATORY: "signatory", ADDRESSEE: "addressee", LETTER_DATE: "letter_date",
+                    INSPECTION_DATES: "inspection_dates", INSPECTION_TYPE: "inspection_type",
+                    COPY_LIST: "copy_list"}
 
 _OP_WORDS = {">": "more than", ">=": "at least", "<": "fewer than", "==": "exactly"}
 
@@ -439,6 +460,11 @@ class AggregateAnswerer:
             signed = [x for x in searched
                       if _same_person(crit.signatory, x.parsed.metadata.signatory_name)]
             return crit, searched, [_Hit(x, [self._field_passage(x, "signatory")]) for x in signed]
+        field = _FIELD_OF_INTENT.get(query.intent or "")
+        if field and crit.section is None:
+            # "Who signed the 2010 letters?": each letter with the line that states it.
+            crit.topic = None
+            return crit, searched, [_Hit(x, [self._field_passage(x, field)]) for x in searched]
         if crit.topic is not None:
             hits = self._topic_hits(crit, searched)
         else:
@@ -455,8 +481,9 @@ class AggregateAnswerer:
         scope = f"the {len(searched)} letter{_s(len(searched))}" + (f" {crit._when()}"
                                                                        if crit._when() else "")
         if not hits:
+            wanted = crit.describe(with_dates=False)
             text = (f"No letters match. I searched {scope} in the collection for letters "
-                    f"{what or 'of any kind'}, and none qualifies.")
+                    f"{wanted or 'of any kind'}, and none qualifies.")
             return Draft(text=text, passages=[]), kind, [
                 {"matches": 0, "searched": len(searched), "criteria": what}]
         groups = _group(hits, by_council=crit.unit == "councils")
@@ -488,11 +515,14 @@ class AggregateAnswerer:
                             for h in group])
         quotes = []
         for hit in group:
-            if not hit.passages:
+            shown = []
+            for passage in hit.passages[:MAX_QUOTES]:
+                passages.append(passage)
+                shown.append(f"“{_clip(passage.text)}” [{len(passages)}]")
+            if not shown:
                 continue
-            passage = hit.passages[0]
-            passages.append(passage)
-            quote = f"“{_clip(passage.text)}” [{len(passages)}]"
+            more = len(hit.passages) - MAX_QUOTES
+            quote = "; ".join(shown) + (f" (and {more} more)" if more > 0 else "")
             quotes.append(f"{hit.note}: {quote}" if hit.note else quote)
         letters = "letters" if len(group) > 1 else "letter"
         return f"- {who} ({letters} of {dates}): " + "; ".join(quotes)
@@ -593,7 +623,8 @@ class AggregateAnswerer:
             if n == 0:
                 return _Hit(letter, [self._none_passage(letter, crit.section, section)])
             return _Hit(letter, [Passage.of(letter, crit.section, f.char_start, f.char_end)
-                                 for f in findings], note=f"{n} {_section_words(crit.section, n != 1)}")
+                                 for f in findings],
+                        note=f"{n} {_section_words(crit.section, n != 1)}")
         if crit.negated:
             if n:
                 return None
@@ -662,8 +693,8 @@ class AggregateAnswerer:
         if _WHICH_FIRST.search(query.text):
             return self._which_first(query, chosen)
         if _WHICH_OF.search(query.text) and (crit.section or crit.topic or crit.signatory):
-            draft, _, items = self._list(query, chosen, LIST)
-            return draft, COMPARE, items
+            draft, _, listed = self._list(query, chosen, LIST)
+            return draft, COMPARE, listed
         sections = ([crit.section] if crit.section else
                     list(crit.topic.sections()) if crit.topic and crit.topic.polarity else
                     [STRENGTHS, AREAS_FOR_DEVELOPMENT, PRIORITY_ACTION])
@@ -710,15 +741,15 @@ class AggregateAnswerer:
                     lines.append(f"- {name}: “{_clip(row.finding.text)}”{tag} [{len(passages)}]")
             blocks.append("\n".join(lines))
         for letter in chosen:
-            rows = rows_of[letter.document_id]
+            by_section = rows_of[letter.document_id]
             meta = letter.parsed.metadata
             items.append({
                 "authority": letter.authority, "document_id": letter.document_id,
                 "source": letter.source, "letter_date": meta.letter_date,
                 "inspection_date": meta.inspection_start,
-                "counts": {s: len(rows.get(s, [])) for s in sections},
+                "counts": {s: len(by_section.get(s, [])) for s in sections},
                 "sections": {s: [{**_quote_dict(_finding_passage(letter, r)),
-                                  "in_both": _key(r) in shared} for r in rows.get(s, [])]
+                                  "in_both": _key(r) in shared} for r in by_section.get(s, [])]
                              for s in sections}})
         text = "\n\n".join(blocks) + (f"\n\n{' '.join(notes)}" if notes else "")
         return Draft(text=text, passages=passages), COMPARE, items
@@ -811,7 +842,8 @@ class AggregateAnswerer:
             for letter in own:
                 rows = rows_of[letter.document_id]
                 counts = {s: len(rows.get(s, [])) for s in sections}
-                lines.append(f"- {_dated(letter).capitalize()}: " + ", ".join(
+                dated = _dated(letter)
+                lines.append(f"- {dated[:1].upper() + dated[1:]}: " + ", ".join(
                     _count_words(n, s) for s, n in counts.items()) + ".")
                 meta = letter.parsed.metadata
                 records.append({"document_id": letter.document_id, "source": letter.source,
@@ -835,14 +867,16 @@ class AggregateAnswerer:
                     new = rows_of[after.document_id].get(s, [])
                     kept_old = {_key(a) for a in old for b in new if self.index.same_finding(a, b)}
                     kept_new = {_key(b) for b in new for a in old if self.index.same_finding(a, b)}
-                    for status, letter, rows, label in (
-                            ("no longer raised", before, [r for r in old if _key(r) not in kept_old],
-                             "No longer raised"),
-                            ("new", after, [r for r in new if _key(r) not in kept_new], "New"),
-                            ("raised again", after, [r for r in new if _key(r) in kept_new],
-                             "Raised again")):
-                        for row in rows:
-                            passage = _finding_passage(letter, row)
+                    groups: list[tuple[str, CatalogLetter, list[FindingRow], str]] = [
+                        ("no longer raised", before,
+                         [r for r in old if _key(r) not in kept_old],
+                         "No longer raised" if s in NEGATIVE else "No longer listed"),
+                        ("new", after, [r for r in new if _key(r) not in kept_new], "New"),
+                        ("raised again", after, [r for r in new if _key(r) in kept_new],
+                         "Raised again" if s in NEGATIVE else "Listed again")]
+                    for status, source_letter, changed, label in groups:
+                        for row in changed:
+                            passage = _finding_passage(source_letter, row)
                             passages.append(passage)
                             lines.append(f"- {label} ({_section_words(s, plural=False)}): "
                                          f"“{_clip(row.finding.text)}” [{len(passages)}]")

@@ -96,8 +96,9 @@ class Assistant(Runnable[Any, Answer]):
         request = _as_input(input)
         return self.ask(request.question, request.history, request.filters, request.id)
 
-    def stream(self, input: Any, config: RunnableConfig | None = None,
-               **kwargs: Any) -> Iterator[StreamEvent]:  # type: ignore[override]
+    def stream(  # type: ignore[override]  # events (text, citations, answer), not Answers
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[StreamEvent]:
         request = _as_input(input)
         yield from self.answer_events(request.question, request.history, request.filters,
                                       request.id)

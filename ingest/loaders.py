@@ -250,7 +250,11 @@ def _load_html(path: Path) -> str:
                                "save it again as HTML or supply a text version",
                                path=path) from exc
     tokens: list[object] = []
-    _html_tokens(soup, tokens)
+    try:
+        _html_tokens(soup, tokens)
+    except RecursionError as exc:
+        raise UnreadableLetter(f"{path.name}: the HTML is nested too deeply to read; save the "
+                               "letter as text or PDF", path=path) from exc
     text = _join_html_tokens(tokens)
     _reject_binary_junk(text, path.name)
     return text

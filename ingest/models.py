@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 # Canonical section names. A chunk carries exactly one of these.
 HEADER = "Header"  # letterhead, date, addressee, salutation, subject line
 INTRODUCTION = "Introduction"  # opening paragraphs: dates, legal basis, evidence considered
-SATISFACTORY = "Satisfactory findings"  # "... satisfactorily carrying out their responsibilities ..."
+SATISFACTORY = "Satisfactory findings"  # "... satisfactorily carrying out their duties ..."
 STRENGTHS = "Strengths"
 AREAS_FOR_DEVELOPMENT = "Areas for development"
 PRIORITY_ACTION = "Area for priority action"  # also "Areas for priority action"

@@ -34,16 +34,21 @@ Findings
 
 "None identified"
     A statement that a section has no findings ("None identified.", "There are no areas for
-    priority action.") sets ``none_identified`` and is not a finding. When the letter has no
+    priority action.") sets ``none_identified`` and is not a finding. After the findings, such a
+    statement naming a section that has no heading ("No areas for priority action were
+    identified." closing the last list) starts that section on its own line. When the letter has no
     priority-action section but says so elsewhere ("The inspection identified no areas for priority
     action" in the introduction), the sentence that says so becomes a ``PRIORITY_ACTION`` section
     of its own, with no findings and ``none_identified=True``; the section it was in is split around
     it (so a letter can have two ``INTRODUCTION`` sections, before and after that sentence).
 
 Metadata
-    ``authority`` is the council as named in the addressee block ("Portsmouth City Council"); when
-    the block names only a place, or there is no block, the canonical name from
-    :mod:`ingest.authorities` found in the subject line, else anywhere in the letter. Dates are ISO.
+    ``authority`` is the council as named in the addressee block ("Portsmouth City Council", a
+    council missing from the list too: "Newtown Borough Council"); when the block names only a
+    place, or there is no block, the canonical name from :mod:`ingest.authorities` found in the
+    subject line ("Portsmouth Council" -> "Portsmouth City Council"), else in the body of the
+    letter. The addressee block is the lines before "Dear ..." from the last one starting with an
+    honorific; the name ends at the surname of the salutation. Dates are ISO.
     The inspection dates come from the first sentence that gives a date (range) and mentions the
     inspection being conducted / carried out / taking place; a missing year is taken from the
     letter date. ``spans`` maps ``letter_date``, ``inspection_dates`` (also ``inspection_start`` /

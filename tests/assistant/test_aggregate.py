@@ -5,6 +5,7 @@ timelines over a handful of letters in the genre, in an embedded Chroma store wi
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,8 @@ from vectorstore.embedder import Embedder
 from vectorstore.settings import StoreSettings
 from vectorstore.store import LetterStore, make_client
 
-REAL_LETTER = Path(__file__).resolve().parents[2] / "data/sample/letters/portsmouth-2009-ucra-letter.txt"
+REAL_LETTER = (Path(__file__).resolve().parents[2] / "data" / "sample" / "letters"
+               / "portsmouth-2009-ucra-letter.txt")
 
 _OPENING = ("This letter contains the findings of the recent unannounced inspection of contact, "
             "referral and assessment arrangements within local authority children's services in "
@@ -339,6 +341,34 @@ def test_count_of_findings_in_one_letter(assistant: Assistant) -> None:
     draft, kind, items = assistant.aggregates.answer(query, bradford)
     assert draft is not None and draft.text.startswith("1 area for development")
     assert len(items) == 1 and items[0]["section"] == AREAS_FOR_DEVELOPMENT
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("Which councils were inspected since 2011?",
+     {"Leeds City Council", "Sheffield City Council", "London Borough of Hackney"}),
+    ("Which councils were inspected before 2010?",
+     {"Leeds City Council", "Portsmouth City Council"}),
+    ("Which councils were inspected between March and October 2010?",
+     {"Sheffield City Council", "Kent County Council"}),
+])
+def test_date_windows(assistant: Assistant, question: str, expected: set[str]) -> None:
+    query = understand(question, assistant.gazetteer)
+    query = dataclasses.replace(query, years=[y for y in query.years if not
+                                              re.search(rf"(?:since|before) {y}", question)])
+    draft, _, items = assistant.aggregates.answer(query, assistant.catalog.all())
+    assert draft is not None
+    assert {i["authority"] for i in items} == expected
+
+
+def test_metadata_across_letters(assistant: Assistant) -> None:
+    answer = assistant.ask("Who signed the letters from 2010?")
+    assert answer.kind == "list"
+    assert len(answer.items) == 3  # Bradford (inspected 2010), Sheffield, Kent
+    assert all("Margaret Ellison" in c.quote for c in answer.citations)
+    _assert_verbatim(assistant, answer)
+
+    signed = assistant.ask("How many of the letters were signed by Margaret Ellison?")
+    assert signed.kind == "count" and signed.answer.startswith("7 letters match")
 
 
 def test_long_lists_are_complete_in_items(assistant: Assistant,

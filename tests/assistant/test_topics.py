@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +28,9 @@ from ingest.models import (
     ParsedLetter,
     Section,
 )
+
+REAL_LETTER = (Path(__file__).resolve().parents[2] / "data" / "sample" / "letters"
+               / "portsmouth-2009-ucra-letter.txt")
 
 
 def _letter(document_id: str, authority: str, findings: dict[str, list[str]]) -> CatalogLetter:
@@ -154,3 +159,34 @@ def test_real_embeddings_rank_meaning_above_unrelated(embedder: object) -> None:
     assert "vacancies" in best or "unfilled" in best
     # Each distinct text is embedded once.
     assert len(vectors._cache) == len({r.finding.text for r in index.rows})
+
+
+@pytest.mark.slow
+def test_store_vectors_reuse_the_stored_chunk_embeddings(store: object, embedder: object,
+                                                         tmp_path: Path) -> None:
+    """Finding vectors come from the store (embedded or server), so nothing is embedded twice."""
+    from assistant.catalog import LetterCatalog
+    from assistant.topics import StoreVectors
+    from ingest.pipeline import IngestPipeline
+
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    shutil.copy(REAL_LETTER, folder / REAL_LETTER.name)
+    report = IngestPipeline(store, embedder).ingest([folder])  # type: ignore[arg-type]
+    assert report.ok
+    catalog = LetterCatalog(store)  # type: ignore[arg-type]
+    catalog.refresh()
+    vectors = StoreVectors(store, embedder)  # type: ignore[arg-type]
+    index = FindingIndex(vectors, embedder.embed_query)  # type: ignore[attr-defined]
+    index.sync(catalog.all(), catalog.version)
+    letter = catalog.all()[0]
+    assert len(index) == len(letter.parsed.findings) > 10
+    assert vectors.fallback._cache == {}  # every finding had its chunk's stored embedding
+    chunks = store.get_chunks(where={"finding_index": {"$gte": 0}})  # type: ignore[attr-defined]
+    stored = store.embeddings_for_hashes(  # type: ignore[attr-defined]
+        [str(c.metadata["content_hash"]) for c in chunks])
+    first = next(c for c in chunks if c.section == index.rows[0].section
+                 and int(c.metadata["finding_index"]) == index.rows[0].index)
+    assert np.allclose(index.matrix[0], stored[str(first.metadata["content_hash"])], atol=1e-5)
+    best = index.match(parse_topic("cases closed without the children being seen"))[0]
+    assert best.row.section == PRIORITY_ACTION

@@ -21,7 +21,9 @@ from ingest.loaders import SUPPORTED_SUFFIXES, is_supported, load_letter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_LETTER = FIXTURES / "portsmouth-2009-ucra-letter.txt"
-SHARED_LETTER = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / REAL_LETTER.name
+REPO = Path(__file__).resolve().parents[2]
+SHARED_LETTER = REPO.parent / "shared" / "corpus" / REAL_LETTER.name
+SAMPLE_LETTER = REPO / "data" / "sample" / "letters" / REAL_LETTER.name
 HEADINGS = ("Strengths", "Areas for development", "Area for priority action")
 
 
@@ -231,10 +233,11 @@ def test_supported_suffixes_cover_the_documented_types() -> None:
     assert is_supported("letter.PDF") and not is_supported("letter.doc")
 
 
-def test_the_fixture_is_the_shared_real_letter() -> None:
-    if not SHARED_LETTER.exists():
-        pytest.skip(f"{SHARED_LETTER} is not in this checkout")
-    assert SHARED_LETTER.read_bytes() == REAL_LETTER.read_bytes()
+@pytest.mark.parametrize("copy", [SHARED_LETTER, SAMPLE_LETTER], ids=["shared", "sample"])
+def test_the_fixture_is_the_real_letter(copy: Path) -> None:
+    if not copy.exists():
+        pytest.skip(f"{copy} is not in this checkout")
+    assert copy.read_bytes() == REAL_LETTER.read_bytes()
 
 
 def test_txt_is_returned_verbatim(tmp_path: Path) -> None:
@@ -454,6 +457,17 @@ def test_corrupt_docx(tmp_path: Path) -> None:
     with pytest.raises(UnreadableLetter) as info:
         load_letter(path)
     _assert_helpful(info.value, "broken.docx")
+
+
+def test_deeply_nested_html(tmp_path: Path) -> None:
+    path = tmp_path / "nested.html"
+    path.write_text("<div>" * 5000 + "Dear Mr Wooster" + "</div>" * 5000, encoding="utf-8")
+    try:
+        text = load_letter(path)
+    except UnreadableLetter as error:
+        _assert_helpful(error, "nested.html")
+    else:
+        assert text == "Dear Mr Wooster"
 
 
 def test_missing_file(tmp_path: Path) -> None:
