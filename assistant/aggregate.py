@@ -340,6 +340,7 @@ def topic_phrase(query: Query) -> str:
         text = _CHANGE_FRAME.sub(" ", text)
     text = _FRAME.sub(" ", text)
     text = re.sub(r"\b(?:a|an|and|or)\b(?=\s*$)", " ", text, flags=_I)
+    text = re.sub(r"(?<![A-Za-z])['’]|['’](?![A-Za-z])", " ", text)  # "councils'" -> ""
     text = " ".join(text.split())
     previous = None
     while previous != text:

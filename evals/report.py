@@ -55,18 +55,27 @@ def fmt(value: Any, digits: int = 3) -> str:
 
 # ------------------------------------------------------------------------------ compare
 
+def _turn_questions(record: Mapping[str, Any]) -> list[Any]:
+    return [t.get("question") for t in record.get("history") or []]
+
+
 def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
     """Question by question and metric by metric, what changed between two ``result.json``.
 
     A question is *better* when it failed before and passes now, *worse* the other way round;
-    questions present in only one run are listed as added or removed.
+    questions present in only one run are listed as added or removed, and an id whose question
+    text differs between the runs (a regenerated suite) as changed, not compared.
     """
     before = {r["id"]: r for r in previous.get("records", [])}
     after = {r["id"]: r for r in current.get("records", [])}
-    better, worse, same_fail = [], [], []
+    better, worse, same_fail, changed = [], [], [], []
     for qid, rec in after.items():
         old = before.get(qid)
         if old is None:
+            continue
+        if (old.get("question"), _turn_questions(old)) != (rec.get("question"),
+                                                            _turn_questions(rec)):
+            changed.append(qid)  # a regenerated suite reused the id for another question
             continue
         was, now = bool(old["score"]["passed"]), bool(rec["score"]["passed"])
         row = {"id": qid, "kind": rec.get("kind"), "question": rec.get("question"),
@@ -85,7 +94,7 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]) -> 
         a, b = old_overall.get(name), new_overall.get(name)
         metrics[name] = {"before": a, "after": b,
                          "delta": None if a is None or b is None else b - a}
-    return {"better": better, "worse": worse, "still_failing": same_fail,
+    return {"better": better, "worse": worse, "still_failing": same_fail, "changed": changed,
             "added": sorted(set(after) - set(before)), "removed": sorted(set(before) - set(after)),
             "metrics": metrics, "previous_started_at": previous.get("started_at")}
 
@@ -238,7 +247,9 @@ def render_markdown(result: Mapping[str, Any]) -> str:
         lines += [f"## Compared with {comparison.get('previous_path', 'the previous run')}", "",
                   f"{len(comparison['better'])} better, {len(comparison['worse'])} worse, "
                   f"{len(comparison['still_failing'])} still failing, "
-                  f"{len(comparison['added'])} new, {len(comparison['removed'])} removed.", "",
+                  f"{len(comparison['added'])} new, {len(comparison['removed'])} removed, "
+                  f"{len(comparison.get('changed', []))} with a different question under the "
+                  "same id (not compared).", "",
                   "| metric | before | after | change |", "|---|---|---|---|"]
         for name, m in comparison["metrics"].items():
             delta = "n/a" if m["delta"] is None else f"{m['delta']:+.3f}"
@@ -382,9 +393,10 @@ def render_html(result: Mapping[str, Any]) -> str:
                      f"{_e(comparison.get('previous_path', 'the previous run'))}</h2>"
                      f"<p>{len(comparison['better'])} better, {len(comparison['worse'])} worse, "
                      f"{len(comparison['still_failing'])} still failing, "
-                     f"{len(comparison['added'])} new, {len(comparison['removed'])} removed."
-                     "</p><table><tr><th>metric</th><th>before</th><th>after</th>"
-                     "<th>change</th></tr>")
+                     f"{len(comparison['added'])} new, {len(comparison['removed'])} removed, "
+                     f"{len(comparison.get('changed', []))} with a different question under the "
+                     "same id (not compared).</p><table><tr><th>metric</th><th>before</th>"
+                     "<th>after</th><th>change</th></tr>")
         for name, m in comparison["metrics"].items():
             delta = m["delta"]
             cls = "" if not delta else (" pass" if delta > 0 else " fail")

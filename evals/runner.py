@@ -471,6 +471,8 @@ def headline(result: EvalResult) -> list[str]:
                      f"{f(b['citation_faithfulness'])}  hit@{b['k']} {f(b['hit_at_k'])}")
     for c in result.gate.checks:
         lines.append(("  PASS " if c.ok else "  FAIL ") + c.describe())
+    if not result.gate.checks:
+        lines.append("  warning: the suite file sets no thresholds, so the gate checks nothing")
     lines.append("gate passed" if result.passed else
                  f"gate FAILED: {len(result.gate.failures)} threshold(s) missed")
     for kind, path in result.reports.items():

@@ -146,7 +146,8 @@ def test_same_finding_by_words(index: FindingIndex) -> None:
     a = next(r for r in index.rows if "unfilled" in r.finding.text)
     b = next(r for r in index.rows if "vacancies" in r.finding.text)
     assert index.same_finding(a, a)
-    assert not index.same_finding(a, b) or index.similarity(a, b)[0] >= 0.7
+    assert index.similarity(a, b)[1] < 0.5  # few shared words; random vectors: no dense link
+    assert not index.same_finding(a, b)
 
 
 @pytest.mark.slow

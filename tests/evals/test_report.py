@@ -35,7 +35,7 @@ def _cite(fragment: str, quote: str | None = None) -> Citation:
                     quote=quote or fragment, char_start=start, char_end=start + len(fragment))
 
 
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     {"id": "fact-1", "kind": "fact", "question": "What must Leeds develop?",
      "gold_sources": ["leeds-2010.txt"], "key_facts": ["vacant social work posts"]},
     {"id": "fact-2", "kind": "fact", "question": "What was the priority action in Leeds?",
@@ -111,6 +111,7 @@ def test_json_and_markdown_reports(reports: dict[str, Path]) -> None:
     assert "1 unfaithful citation(s)" in md
     assert "| Answer accuracy (key facts) (`answer_accuracy`) | 0.500 | " in md
     assert "Compared with previous/result.json" in md and "3 worse" in md
+    assert "0 with a different question under the same id" in md
     assert render_markdown(data) == md
 
 
@@ -145,3 +146,11 @@ def test_html_report_renders_in_headless_chromium(reports: dict[str, Path]) -> N
         finally:
             browser.close()
     assert (ARTIFACTS / "eval-report.png").stat().st_size > 20_000
+
+
+def test_compare_skips_ids_whose_question_changed() -> None:
+    previous, current = _result(_answers(good=True)), _result(_answers(good=False))
+    current["records"][1]["question"] = "A regenerated question under the same id?"
+    diff = compare_results(previous, current)
+    assert diff["changed"] == ["fact-2"]
+    assert {r["id"] for r in diff["worse"]} == {"absent-1", "inj-1"}
