@@ -17,6 +17,8 @@ from vectorstore.records import StoredChunk
 from vectorstore.store import LetterStore
 
 logger = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG when imported; let it inherit the application's level again.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 _WORD = re.compile(r"[a-z0-9]+")
 _POSSESSIVE = re.compile(r"['’]s\b")

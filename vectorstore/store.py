@@ -607,8 +607,9 @@ class LetterStore:
         stale_records = [r.document_id for r in old_refs if r.document_id != letter.document_id]
         if stale_records:
             self._letters.delete(ids=stale_records)
-        # Step 3: the old chunks.
-        for document_id in {*stale_records, letter.document_id}:
+        # Step 3: the old chunks (a letter new to the store has none).
+        previous_ids = {*stale_records, *([letter.document_id] if same_id["ids"] else [])}
+        for document_id in previous_ids:
             self._chunks.delete(
                 where={"$and": [{"document_id": document_id}, {_REVISION: {"$ne": revision}}]}
             )

@@ -145,3 +145,8 @@ def test_residual_separates_section_questions_from_topics(gazetteer: Gazetteer) 
     assert understand("And what went well?", gazetteer).residual == []
     narrowed = understand("What strengths did Leeds have in supervision?", gazetteer)
     assert narrowed.section == STRENGTHS and narrowed.residual == ["supervision"]
+
+
+def test_open_ended_years_are_not_year_filters(gazetteer: Gazetteer) -> None:
+    assert understand("Which councils had vacancies since 2010?", gazetteer).years == []
+    assert understand("Letters between 2009 and 2010", gazetteer).years == [2009, 2010]
