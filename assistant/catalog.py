@@ -45,6 +45,13 @@ class CatalogLetter:
         return int(self.date[:4]) if self.date else None
 
     @property
+    def inspection_years(self) -> set[int]:
+        """Years in which the inspection took place (the letter's year if they are unknown)."""
+        meta = self.parsed.metadata
+        dates = [d for d in (meta.inspection_start, meta.inspection_end) if d]
+        return {int(d[:4]) for d in dates} or self.years
+
+    @property
     def years(self) -> set[int]:
         """Years the letter can be asked about: inspection years and the letter's year."""
         meta = self.parsed.metadata

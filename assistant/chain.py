@@ -9,6 +9,7 @@ whole answer).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from assistant.models import Answer, Filters, LetterRef, StreamEvent, Turn
 from assistant.passages import Passage
 from assistant.query import (
     METADATA_INTENTS,
+    OUTSIDE_LETTERS,
     PRIORITY_EXISTS,
     SUMMARY,
     TIMELINE,
@@ -199,6 +201,12 @@ class Assistant(Runnable[Any, Answer]):
             plan.abstain = ("No letters are stored yet, so I cannot answer. Ingest letters with "
                             "`reportqa ingest PATH` (or upload them) and ask again.")
             return plan
+        if query.intent == OUTSIDE_LETTERS:
+            plan.abstain = ("The letters do not say: an inspection letter reports what inspectors "
+                            "found at the time of the visit, not what happened afterwards (the "
+                            "council's response, later inspections or plans). "
+                            f"{self._coverage()}")
+            return plan
         if query.unknown_councils and not query.known_places:
             names = join_names([_display(c.mention) for c in query.unknown_councils])
             plan.abstain = (f"The collection holds no letter for {names}, so the letters cannot "
@@ -209,7 +217,10 @@ class Assistant(Runnable[Any, Answer]):
             wanted = {a for c in query.councils if c.in_collection for a in c.authorities}
             letters = [x for x in letters if x.authority in wanted]
         if query.years:
-            in_years = [x for x in letters if x.years & set(query.years)]
+            in_years = [x for x in letters if x.inspection_years & set(query.years)]
+            if not in_years and not _ABOUT_INSPECTION.search(query.text):
+                # "the 2010 letter" may be the letter written in 2010 about a 2009 inspection
+                in_years = [x for x in letters if x.years & set(query.years)]
             if not in_years:
                 years = join_names([str(y) for y in query.years])
                 if query.known_places:
@@ -288,8 +299,10 @@ class Assistant(Runnable[Any, Answer]):
                                            document_ids=set(by_id), section=query.section,
                                            k=self.top_k)
         retrieval_ms = _ms(time.perf_counter() - t)
+        single = len(by_id) == 1  # one letter: its best passage, and a close runner-up
         draft, evidence = self.extractive.topic(query, by_id, candidates,
-                                                max_sentences=1 if len(by_id) == 1 else 3)
+                                                max_sentences=2 if single else 3,
+                                                min_ratio=0.92 if single else 0.85)
         return draft, "fact", evidence, [], retrieval_ms
 
     def _llm_draft(self, plan: _Plan, draft: Draft, stream_text: bool, streamed: list[str]
@@ -354,6 +367,7 @@ class _LLMDraft(Draft):
 
 
 _LLM_SKIPS = {"list", "count", "compare", "timeline"}
+_ABOUT_INSPECTION = re.compile(r"\binspect\w*|\bvisit\w*", re.IGNORECASE)
 _MIN_WORDS = 5
 
 

@@ -24,6 +24,7 @@ from assistant.query import (
     LETTER_DATE,
     PRIORITY_EXISTS,
     SIGNATORY,
+    STOPWORDS,
     Query,
 )
 from assistant.retrieval import Candidate
@@ -212,6 +213,7 @@ class ExtractiveAnswerer:
         letters: dict[str, CatalogLetter],
         candidates: list[Candidate],
         max_sentences: int = 3,
+        min_ratio: float = 0.85,
     ) -> tuple[Draft | None, Evidence]:
         """The best sentence(s) among the candidates for the question's topic."""
         words = set(tokenize(query.topic or query.text)) - GENRE_WORDS
@@ -242,7 +244,7 @@ class ExtractiveAnswerer:
         best_score, best_dense, best_cov, _ = scored[0]
         chosen: list[Passage] = []
         for score, _dense, coverage, passage in scored:
-            if len(chosen) >= max_sentences or score < 0.85 * best_score:
+            if len(chosen) >= max_sentences or score < min_ratio * best_score:
                 break
             if chosen and coverage == 0:
                 continue
@@ -277,9 +279,9 @@ class ExtractiveAnswerer:
         return passage
 
 
-INTRODUCTION_PENALTY = 0.1
+INTRODUCTION_PENALTY = 0.15
 MAX_FINDING_WORDS = 70
-_LEAD_IN = re.compile(r":\s*$")
+_LEAD_IN = re.compile(r":\s*$|\bthe\s+following\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"twenty|thirty|forty|fifty|hundred|half|quarter|per\s*cent)\b", re.IGNORECASE)
 _GRADE = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires\s+improvement|"
@@ -287,9 +289,10 @@ _GRADE = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires\s+impro
                     re.IGNORECASE)
 _NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                  r"forty|fifty|hundred)")
-_HOW_MANY = re.compile(r"\bhow\s+many\s+(?:\w+\s+)?([a-z]{3,})", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhow\s+many\s+([a-z]{3,})(?:\s+([a-z]{3,}))?", re.IGNORECASE)
 _ASKS_QUANTITY = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|proportion|"
-                            r"number|amount|share)\b|\bper\s*cent|%", re.IGNORECASE)
+                            r"number|amount|share)\b|\bper\s*cent|%|\baverage\b|\bratio\b|"
+                            r"\bper\s+(?:social\s+)?worker\b", re.IGNORECASE)
 _ASKS_GRADE = re.compile(r"\b(?:rating|rated|grade[ds]?|judgement|judgment|score)\b",
                          re.IGNORECASE)
 
@@ -302,8 +305,9 @@ def _required_answer_type(question: str) -> re.Pattern[str] | None:
     """
     many = _HOW_MANY.search(question)
     if many:
-        noun = re.escape(many.group(1).rstrip("s"))
-        return re.compile(rf"(?:\d[\d,.]*%?|{_NUMBER_WORDS})\s+(?:\w+\s+){{0,3}}{noun}",
+        words = [w for w in many.groups() if w and w.lower() not in STOPWORDS]
+        nouns = "|".join(re.escape(w.rstrip("s")) for w in words)
+        return re.compile(rf"(?:\d[\d,.]*%?|{_NUMBER_WORDS})\s+(?:\w+\s+){{0,3}}(?:{nouns})",
                           re.IGNORECASE)
     if _ASKS_QUANTITY.search(question):
         return _NUMBER
@@ -314,7 +318,9 @@ def _required_answer_type(question: str) -> re.Pattern[str] | None:
 
 def _is_lead_in(sentence: str) -> bool:
     """Template lead-ins ("... were also identified:") and headings never answer anything."""
-    return bool(_LEAD_IN.search(sentence)) or len(sentence.split()) < 4
+    words = len(sentence.split())
+    heading = words <= 6 and not sentence.rstrip().endswith((".", "!", "?"))
+    return words < 4 or heading or (bool(_LEAD_IN.search(sentence)) and words <= 25)
 
 
 def _whole_finding(letter: CatalogLetter, chunk: StoredChunk, start: int, end: int,

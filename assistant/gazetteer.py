@@ -130,7 +130,9 @@ class Gazetteer:
                 if any(taken[i:i + n]):
                     continue
                 gram = words[i:i + n]
-                if any(w in self.common_words or len(w) < 4 or w.isdigit() for w in gram):
+                # An n-gram may hold ordinary words ("central") but must hold one that is not.
+                if any(len(w) < 3 or w.isdigit() or w in _NOT_A_NAME for w in gram) \
+                        or all(w in self.common_words or len(w) < 4 for w in gram):
                     continue
                 phrase = " ".join(gram)
                 if len(phrase) < 5:

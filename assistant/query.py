@@ -23,6 +23,8 @@ COPY_LIST = "copy_list"
 INSPECTION_TYPE = "inspection_type"
 PRIORITY_EXISTS = "priority_exists"
 SUMMARY = "summary"  # "what did Ofsted conclude about X?": the letter's findings in brief
+# What a letter cannot say: what happened after it was written.
+OUTSIDE_LETTERS = "outside_letters"
 METADATA_INTENTS = (
     INSPECTION_DATES,
     LETTER_DATE,
@@ -38,6 +40,15 @@ LIST, COUNT, COMPARE, TIMELINE = "list", "count", "compare", "timeline"
 
 _I = re.IGNORECASE
 _INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        OUTSIDE_LETTERS,
+        re.compile(
+            r"\bnext\s+(?:inspection|visit|letter)\b|\b(?:inspection|visit)\s+(?:is\s+)?due\b|"
+            r"\b(?:respond|responded|response|react|reacted)\w*\s+to\s+(?:the\s+)?"
+            r"(?:inspection|findings|letter|report|ofsted)\b|\baction\s+plan\b",
+            _I,
+        ),
+    ),
     (
         PRIORITY_EXISTS,
         re.compile(
@@ -68,7 +79,8 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\baddress(?:ed|ee)\b|\bwho\s+(?:was|is)\s+(?:the\s+letter|it)\s+(?:sent|written)\s+to\b|"
             r"\brecipient\b|\bwho\s+(?:received|got)\s+(?:the|this|it)\b|\bsent\s+to\s+whom\b|"
-            r"\bto\s+whom\b|\bwho\s+was\s+it\s+(?:for|to)\b",
+            r"\bto\s+whom\b|\bwho\s+was\s+it\s+(?:for|to)\b|\breceived\s+(?:the|this|that)\s+letter\b|"
+            r"\b(?:which|what)\s+(?:director|officer|person)\b",
             _I,
         ),
     ),
@@ -79,7 +91,7 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:the|this|that|it)?\s*(?:letter\s+)?(?:written|sent|dated|issued|published)|"
             r"when\s+was\s+the\s+letter\b|what\s+date\s+(?:was|is)\s+(?:the\s+)?letter)|"
             r"\bletter\b[^?]{0,40}\b(?:written|sent|dated|issued|published)\b|"
-            r"\bwhat\s+date\b[^?]{0,40}\bletter\b",
+            r"\bwhat\s+date\b[^?]{0,40}\bletter\b|\bdate\s+(?:on|of)\b[^?]{0,40}\bletter\b",
             _I,
         ),
     ),
@@ -212,6 +224,7 @@ were what when where which while who whom why will with would you your yours tel
 give list say said says letter letters council councils authority authorities inspection
 inspections ofsted report reports find found mention mentioned mentions identified identify
 anything something there's what's who's happen happened regarding concerning re many much
+comment comments commented remark remarks state stated states according inspectors inspector
 """.split())
 
 
@@ -228,7 +241,8 @@ inspectors inspector inspected ofsted children childrens child services service 
 authority letter letters report find found say said see saw made make given give question same
 responsibilities responsibility carried carrying carry out being aspects arrangements done doing
 practice national guidance accordance requirements standards conclude concluded conclusion
-conclusions overall judge judged
+conclusions overall judge judged according need needs needed needing doing comment comments
+commented
 """.split())
 
 

@@ -147,3 +147,24 @@ def test_answer_object_matches_the_contract(assistant: Assistant) -> None:
             "quote", "char_start", "char_end", "score"} <= citation.keys()
     assert citation["inspection_date"] == "2009-11-10"
     assert {"retrieval", "total"} <= data["timings_ms"].keys() or "total" in data["timings_ms"]
+
+
+def test_inspection_year_is_not_the_letter_year(assistant: Assistant) -> None:
+    # Portsmouth was inspected in November 2009 and written to in December 2009.
+    assert assistant.ask("When was Portsmouth inspected in 2010?").abstained
+    assert not assistant.ask("When was Portsmouth inspected in 2009?").abstained
+
+
+def test_what_happened_after_the_letter_is_not_in_it(assistant: Assistant) -> None:
+    answer = assistant.ask("When is Portsmouth's next inspection due?")
+    assert answer.abstained and answer.citations == []
+    assert "Portsmouth City Council" in answer.answer  # says what the collection covers
+
+
+def test_quantity_questions_need_a_number(assistant: Assistant) -> None:
+    # Portsmouth's letter speaks of "manageable workloads" but gives no figure ...
+    answer = assistant.ask("What was the average caseload per social worker in Portsmouth?")
+    assert answer.abstained
+    # ... Leeds's 2010 letter does: "more than thirty cases".
+    leeds = assistant.ask("How many cases did social workers in Leeds hold in 2010?")
+    assert not leeds.abstained and "thirty cases" in leeds.answer

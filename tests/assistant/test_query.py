@@ -13,6 +13,7 @@ from assistant.query import (
     INSPECTION_DATES,
     LETTER_DATE,
     LIST,
+    OUTSIDE_LETTERS,
     PRIORITY_EXISTS,
     SIGNATORY,
     TIMELINE,
@@ -150,3 +151,18 @@ def test_residual_separates_section_questions_from_topics(gazetteer: Gazetteer) 
 def test_open_ended_years_are_not_year_filters(gazetteer: Gazetteer) -> None:
     assert understand("Which councils had vacancies since 2010?", gazetteer).years == []
     assert understand("Letters between 2009 and 2010", gazetteer).years == [2009, 2010]
+
+
+@pytest.mark.parametrize("question", [
+    "When is Leeds's next inspection due?",
+    "How did Bradford respond to the inspection findings?",
+    "What was in Hackney's action plan?",
+])
+def test_questions_about_what_came_after_the_letter(gazetteer: Gazetteer, question: str) -> None:
+    assert understand(question, gazetteer).intent == OUTSIDE_LETTERS
+
+
+def test_typos_in_multi_word_names(gazetteer: Gazetteer) -> None:
+    places = Gazetteer(["Central Bedfordshire Council"], common_words={"central"})
+    assert understand("When was Central Bedofrdshire inspected?", places).known_places == [
+        "central bedfordshire"]
