@@ -825,7 +825,7 @@ class AggregateAnswerer:
                 return result
         sections = ([crit.section] if crit.section else
                     list(crit.topic.sections()) if crit.topic and crit.topic.polarity else
-                    [PRIORITY_ACTION, AREAS_FOR_DEVELOPMENT, STRENGTHS])
+                    [PRIORITY_ACTION, AREAS_FOR_DEVELOPMENT, STRENGTHS, SATISFACTORY])
         passages: list[Passage] = []
         blocks: list[str] = []
         items: list[dict[str, Any]] = []

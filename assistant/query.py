@@ -365,7 +365,7 @@ def _without_councils(question: str, councils: list[CouncilMatch]) -> str:
 
 # "since 2010", "before March 2011": a date window the aggregate path reads, not a year filter.
 _OPEN_YEAR = re.compile(
-    r"\b(?:since|after|before|until|prior\s+to|from)\s+(?:(?:january|february|march|april|may|"
+    r"\b(?:since|after|before|until|prior\s+to)\s+(?:(?:january|february|march|april|may|"
     r"june|july|august|september|october|november|december)\s+)?(20[0-4]\d)\b"
     r"(?!\s*(?:-|–|to|and|until)\s*(?:\w+\s+)?20)",
     _I,
