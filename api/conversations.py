@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from api.sqlite import SQLiteFile
 from assistant.models import Answer, Turn
 
 logger = logging.getLogger(__name__)
@@ -63,29 +60,14 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
 
 
-class ConversationStore:
+class ConversationStore(SQLiteFile):
     """Conversations and their turns in one SQLite file.
 
     Args:
         path: The SQLite file; its folder is created when missing.
     """
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA journal_mode = WAL")
-            with db:
-                yield db
-        finally:
-            db.close()
+    schema = _SCHEMA
 
     def create(self) -> str:
         """Start a conversation; returns its id."""

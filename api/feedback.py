@@ -12,16 +12,13 @@ Each operation opens its own connection, so one store can be shared by threads.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from api.errors import InvalidInput
+from api.sqlite import SQLiteFile
 
 logger = logging.getLogger(__name__)
 
@@ -68,28 +65,14 @@ class FeedbackRecord:
         return asdict(self)
 
 
-class FeedbackStore:
+class FeedbackStore(SQLiteFile):
     """Feedback on answers in one SQLite file.
 
     Args:
         path: The SQLite file; its folder is created when missing.
     """
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            with db:
-                yield db
-        finally:
-            db.close()
+    schema = _SCHEMA
 
     def add(self, conversation_id: str | None, answer_id: str, rating: str,
             comment: str | None = None, source: str = "api") -> str:
