@@ -569,7 +569,7 @@ class AggregateAnswerer:
                                   **_quote_dict(passage)})
         n = len(items)
         what = join_names([_section_words(s, plural=n != 1) for s in sections])
-        where = (f"the {_dated(searched[0])} to {_who(searched[0])}" if len(searched) == 1
+        where = (f"the {searched[0].dated()} to {_who(searched[0])}" if len(searched) == 1
                  else f"the {len(searched)} letters searched ({crit._when() or 'all years'})")
         if n == 0:
             none = [self._none_passage(x, crit.section, x.parsed.section(crit.section))
@@ -702,7 +702,7 @@ class AggregateAnswerer:
         topic_rows = self._topic_rows(crit, chosen, sections)
         passages: list[Passage] = []
         names = [_who(x) for x in chosen]
-        head = "Comparison of " + join_names([f"{_who(x)} ({_dated(x)})" for x in chosen])
+        head = "Comparison of " + join_names([f"{_who(x)} ({x.dated()})" for x in chosen])
         if crit.topic is not None:
             head += f", on “{crit.topic.text}”"
         blocks = [head + ":"]
@@ -843,7 +843,7 @@ class AggregateAnswerer:
             for letter in own:
                 rows = rows_of[letter.document_id]
                 counts = {s: len(rows.get(s, [])) for s in sections}
-                dated = _dated(letter)
+                dated = letter.dated()
                 lines.append(f"- {dated[:1].upper() + dated[1:]}: " + ", ".join(
                     _count_words(n, s) for s, n in counts.items()) + ".")
                 meta = letter.parsed.metadata
@@ -862,7 +862,7 @@ class AggregateAnswerer:
                         passages.append(_finding_passage(letter, row))
                         lines.append(f"- {s}: “{_clip(row.finding.text)}” [{len(passages)}]")
             for before, after in zip(own, own[1:], strict=False):
-                lines.append(f"What changed from the {_dated(before)} to the {_dated(after)}:")
+                lines.append(f"What changed from the {before.dated()} to the {after.dated()}:")
                 for s in sections:
                     old = rows_of[before.document_id].get(s, [])
                     new = rows_of[after.document_id].get(s, [])
@@ -918,8 +918,8 @@ class AggregateAnswerer:
                     was = len(passages)
                     if follow is None:
                         verdicts.append(False)
-                        line = (f"- “{_clip(row.finding.text)}” [{was}] ({_dated(before)}) is not "
-                                f"mentioned in the {_dated(after)}.")
+                        line = (f"- “{_clip(row.finding.text)}” [{was}] ({before.dated()}) is not "
+                                f"mentioned in the {after.dated()}.")
                         change = "not mentioned"
                     else:
                         passages.append(_finding_passage(after, follow))
@@ -929,8 +929,8 @@ class AggregateAnswerer:
                                   f"{_section_words(follow.section, plural=False)}"
                                   if concern else f"now among the "
                                   f"{_section_words(follow.section)}")
-                        line = (f"- “{_clip(row.finding.text)}” [{was}] ({_dated(before)}) is "
-                                f"{status} in the {_dated(after)}: “{_clip(follow.finding.text)}” "
+                        line = (f"- “{_clip(row.finding.text)}” [{was}] ({before.dated()}) is "
+                                f"{status} in the {after.dated()}: “{_clip(follow.finding.text)}” "
                                 f"[{len(passages)}]")
                         change = "still a concern" if concern else "improved"
                     blocks.append(line)
@@ -1011,8 +1011,8 @@ def _compared_letters(query: Query, letters: list[CatalogLetter]
         pick = own[0] if query.prefer == "earliest" else own[-1]
         chosen.append(pick)
         if len(own) > 1:
-            others = join_names([_dated(x) for x in own if x is not pick])
-            notes.append(f"({_who(pick)} has {len(own)} letters; compared: the {_dated(pick)}; "
+            others = join_names([x.dated() for x in own if x is not pick])
+            notes.append(f"({_who(pick)} has {len(own)} letters; compared: the {pick.dated()}; "
                          f"also held: the {others}.)")
     return chosen, notes
 
@@ -1064,15 +1064,6 @@ def _section_at(letter: CatalogLetter, offset: int) -> str:
 
 def _who(letter: CatalogLetter) -> str:
     return letter.authority or letter.source
-
-
-def _dated(letter: CatalogLetter) -> str:
-    meta = letter.parsed.metadata
-    if meta.letter_date:
-        return f"letter of {human_date(meta.letter_date)}"
-    if meta.inspection_start:
-        return f"inspection of {human_date(meta.inspection_start)}"
-    return f"letter {letter.source}"
 
 
 def _inspected(letter: CatalogLetter) -> str:

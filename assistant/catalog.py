@@ -58,6 +58,17 @@ class CatalogLetter:
         dates = [meta.inspection_start, meta.inspection_end, meta.letter_date]
         return {int(d[:4]) for d in dates if d}
 
+    def dated(self) -> str:
+        """``letter of 9 December 2009`` (or the inspection date, or the source file)."""
+        from assistant.formatting import human_date
+
+        meta = self.parsed.metadata
+        if meta.letter_date:
+            return f"letter of {human_date(meta.letter_date)}"
+        if meta.inspection_start:
+            return f"inspection of {human_date(meta.inspection_start)}"
+        return f"letter {self.source}"
+
     def label(self) -> str:
         """Human label, e.g. "Portsmouth City Council, letter of 9 December 2009"."""
         from assistant.formatting import human_date

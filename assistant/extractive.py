@@ -85,7 +85,7 @@ class ExtractiveAnswerer:
             title = f", {meta.signatory_title}" if meta.signatory_title else ""
             passage = self._field_passage(letter, "signatory", SIGN_OFF)
             return _draft(
-                f"The letter to {who} ({_dated(letter)}) was signed by "
+                f"The letter to {who} ({letter.dated()}) was signed by "
                 f"{meta.signatory_name}{title}",
                 passage,
             )
@@ -93,21 +93,21 @@ class ExtractiveAnswerer:
             title = f", {meta.addressee_title}" if meta.addressee_title else ""
             passage = self._field_passage(letter, "addressee", HEADER)
             return _draft(
-                f"The {_dated(letter)} was addressed to {meta.addressee_name}{title}, {who}",
+                f"The {letter.dated()} was addressed to {meta.addressee_name}{title}, {who}",
                 passage,
             )
         if intent == COPY_LIST and meta.copy_list:
             passage = self._field_passage(letter, "copy_list", SIGN_OFF)
             people = "\n".join(f"- {person}" for person in meta.copy_list)
             return Draft(
-                text=f"The letter to {who} ({_dated(letter)}) was copied to "
+                text=f"The letter to {who} ({letter.dated()}) was copied to "
                 f"{len(meta.copy_list)} people [1]:\n{people}",
                 passages=[passage],
             )
         if intent == INSPECTION_TYPE and meta.inspection_type:
             passage = self._field_passage(letter, "inspection_type", HEADER)
             return _draft(
-                f"The letter to {who} ({_dated(letter)}) reports on the "
+                f"The letter to {who} ({letter.dated()}) reports on the "
                 f"{_lower_first(meta.inspection_type)}",
                 passage,
             )
@@ -127,7 +127,7 @@ class ExtractiveAnswerer:
             ]
             n = len(passages)
             head = (
-                f"Yes. The letter to {who} ({_dated(letter)}) identified "
+                f"Yes. The letter to {who} ({letter.dated()}) identified "
                 f"{'one area' if n == 1 else f'{n} areas'} for priority action"
             )
             if n == 1:
@@ -140,7 +140,7 @@ class ExtractiveAnswerer:
             passage = Passage.of(letter, PRIORITY_ACTION, section.char_start, section.char_end)
             passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
             return _draft(
-                f"No. The letter to {who} ({_dated(letter)}) identified no area for "
+                f"No. The letter to {who} ({letter.dated()}) identified no area for "
                 "priority action",
                 passage,
             )
@@ -159,7 +159,7 @@ class ExtractiveAnswerer:
                 passage = Passage.of(letter, section.name, section.char_start, section.char_end)
                 passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
                 return _draft(
-                    f"The letter to {who} ({_dated(letter)}) identified no "
+                    f"The letter to {who} ({letter.dated()}) identified no "
                     f"{_plural(section.name).lower()}",
                     passage,
                 )
@@ -170,12 +170,12 @@ class ExtractiveAnswerer:
         if len(passages) == 1:
             return Draft(
                 text=f"The {_singular(section.name).lower()} in the letter to {who} "
-                f"({_dated(letter)}): {_quote_inline(passages[0].text)} [1].",
+                f"({letter.dated()}): {_quote_inline(passages[0].text)} [1].",
                 passages=passages,
             )
         bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
         return Draft(
-            text=f"{_plural(section.name)} in the letter to {who} ({_dated(letter)}), "
+            text=f"{_plural(section.name)} in the letter to {who} ({letter.dated()}), "
             f"{len(passages)} in all:\n{bullets}",
             passages=passages,
         )
@@ -203,7 +203,7 @@ class ExtractiveAnswerer:
         if not passages:
             return None
         who = letter.authority or "the council"
-        head = f"The letter to {who} ({_dated(letter)}) reported:"
+        head = f"The letter to {who} ({letter.dated()}) reported:"
         return Draft(text=head + "\n" + "\n".join(blocks), passages=passages)
 
     # ---- topics ---------------------------------------------------------------------------
@@ -348,15 +348,6 @@ def _month_names(iso: str | None) -> str:
 
 def _draft(sentence: str, passage: Passage) -> Draft:
     return Draft(text=f"{sentence} [1].", passages=[passage])
-
-
-def _dated(letter: CatalogLetter) -> str:
-    meta = letter.parsed.metadata
-    if meta.letter_date:
-        return f"letter of {human_date(meta.letter_date)}"
-    if meta.inspection_start:
-        return f"inspection of {human_date(meta.inspection_start)}"
-    return letter.source
 
 
 def _strip_end(text: str) -> str:
