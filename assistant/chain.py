@@ -36,6 +36,7 @@ from assistant.query import (
     SUMMARY,
     TIMELINE,
     Query,
+    content_words,
     understand,
 )
 from assistant.retrieval import HybridRetriever
@@ -201,6 +202,12 @@ class Assistant(Runnable[Any, Answer]):
             plan.abstain = ("No letters are stored yet, so I cannot answer. Ingest letters with "
                             "`reportqa ingest PATH` (or upload them) and ask again.")
             return plan
+        if not query.councils and not query.years and not content_words(query.text):
+            plan.abstain = (f"Ask me about the inspection letters, for example: “What was the "
+                            f"area for priority action in {self._example_council()}?”, “Who "
+                            f"signed it?”, “Which councils had no area for priority action?”. "
+                            f"{self._coverage()}")
+            return plan
         if query.intent == OUTSIDE_LETTERS:
             plan.abstain = ("The letters do not say: an inspection letter reports what inspectors "
                             "found at the time of the visit, not what happened afterwards (the "
@@ -280,8 +287,14 @@ class Assistant(Runnable[Any, Answer]):
             draft = merge_drafts([self.extractive.metadata(query, x) for x in letters])
             if draft is not None:
                 return draft, "metadata", None, [], _ms(time.perf_counter() - t)
-        if query.intent == SUMMARY and not query.residual and not query.section \
-                and 0 < len(letters) <= MAX_LETTERS_LISTED:
+        if query.person:
+            draft = self.extractive.person(query.person, letters)
+            if draft is not None:
+                return draft, "metadata", None, [], _ms(time.perf_counter() - t)
+        only_a_council = bool(query.known_places) and not (
+            query.intent or query.section or query.residual or query.aggregate)
+        if (query.intent == SUMMARY or only_a_council) and not query.residual \
+                and not query.section and 0 < len(letters) <= MAX_LETTERS_LISTED:
             draft = merge_drafts([self.extractive.summary(x) for x in letters])
             if draft is not None:
                 return draft, "section", None, [], _ms(time.perf_counter() - t)
@@ -345,6 +358,10 @@ class Assistant(Runnable[Any, Answer]):
         return (f"It holds {len(letters)} letter{'s' if len(letters) != 1 else ''} for "
                 f"{len(councils)} council{'s' if len(councils) != 1 else ''}"
                 f"{f' ({span})' if span else ''}: {shown}.")
+
+    def _example_council(self) -> str:
+        letters = self.catalog.all()
+        return letters[-1].authority or "Portsmouth" if letters else "Portsmouth"
 
     def _not_found_message(self, plan: _Plan) -> str:
         where = (join_names([x.label() for x in plan.letters[:3]])

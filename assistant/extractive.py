@@ -146,6 +146,37 @@ class ExtractiveAnswerer:
             )
         return None
 
+    def person(self, name: str, letters: list[CatalogLetter]) -> Draft | None:
+        """Where a person appears in the letters: as signatory, addressee or copied in."""
+        wanted = name.lower()
+        lines: list[str] = []
+        passages: list[Passage] = []
+        for letter in letters:
+            meta = letter.parsed.metadata
+            who = letter.authority or letter.source
+            roles: list[tuple[str, str]] = []
+            if meta.signatory_name and wanted in meta.signatory_name.lower():
+                title = f" as {meta.signatory_title}" if meta.signatory_title else ""
+                roles.append(("signatory", f"signed the {letter.dated()} to {who}{title}"))
+            if meta.addressee_name and wanted in meta.addressee_name.lower():
+                title = f" ({meta.addressee_title})" if meta.addressee_title else ""
+                roles.append(("addressee", f"received the {letter.dated()} to {who}{title}"))
+            for person in meta.copy_list:
+                if wanted in person.lower():
+                    roles.append(("copy_list", f"was copied into the {letter.dated()} to {who} "
+                                               f"as {person}"))
+            for field, role in roles:
+                passage = self._field_passage(letter, field, SIGN_OFF)
+                passage = self._narrow(letter, passage, re.escape(name))
+                passages.append(passage)
+                lines.append(f"- {name} {role} [{len(passages)}]")
+        if not passages:
+            return None
+        if len(lines) == 1:
+            return Draft(text=lines[0][2:] + ".", passages=passages)
+        return Draft(text=f"{name} appears in {len(lines)} places in the letters:\n"
+                          + "\n".join(lines), passages=passages)
+
     # ---- sections -------------------------------------------------------------------------
     def section_findings(self, query: Query, letter: CatalogLetter) -> Draft | None:
         """The findings of the asked section as cited bullets (or the 'none' statement)."""

@@ -120,7 +120,8 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\bconclu\w+|\boverall\b|\bsummar\w+|\b(?:key|main)\s+findings\b|"
             r"\bwhat\s+did\s+(?:ofsted|the\s+inspectors?|inspectors|the\s+inspection|the\s+letter)"
             r"\s+(?:find|say|report|conclude|judge)\b|\bfindings\s+(?:of|for|in)\b|"
-            r"\bwhat\s+(?:were|are)\s+the\s+findings\b|\bhow\s+did\b[^?]{0,40}\bdo\b",
+            r"\bwhat\s+(?:were|are)\s+the\s+findings\b|\bhow\s+did\b[^?]{0,40}\bdo\b|"
+            r"\btell\s+me\s+about\b|\boverview\b|\bin\s+(?:brief|short)\b",
             _I,
         ),
     ),
@@ -224,6 +225,7 @@ were what when where which while who whom why will with would you your yours tel
 give list say said says letter letters council councils authority authorities inspection
 inspections ofsted report reports find found mention mentioned mentions identified identify
 anything something there's what's who's happen happened regarding concerning re many much
+hello hi hey thanks thank help morning afternoon evening ok okay yes cheers
 comment comments commented remark remarks state stated states according inspectors inspector
 """.split())
 
@@ -259,6 +261,7 @@ class Query:
     prefer: str = "latest"  # "earliest" or "all": which of a council's several letters
     topic: str = ""  # the question's content words (councils and years removed)
     residual: list[str] = field(default_factory=list)  # what is left beyond intent and section
+    person: str | None = None  # "Who is Heather Brown?": a name to look up in the letters
     is_followup: bool = False
     inherited: list[str] = field(default_factory=list)
 
@@ -343,7 +346,24 @@ def _parse(question: str, gazetteer: Gazetteer) -> Query:
         topic=_topic(question, councils),
         residual=[w for w in content_words(_YEAR.sub(" ", residual)) if w not in SECTION_WORDS],
         is_followup=bool(_FOLLOWUP.search(question)),
+        person=_person(text),
     )
+
+
+_PERSON = re.compile(
+    r"\bwho\s+(?:is|was|'s)\s+(?:(?:mr|mrs|ms|miss|dr|cllr|councillor)\.?\s+)?"
+    r"([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+){1,2})\s*\??\s*$", _I)
+
+
+def _person(text: str) -> str | None:
+    """The name in "Who is Heather Brown?" (not "who is the signatory", "who was it")."""
+    found = _PERSON.search(text.strip())
+    if not found:
+        return None
+    words = found.group(1).split()
+    if any(w.lower() in STOPWORDS or w.lower() in SECTION_WORDS for w in words):
+        return None
+    return " ".join(words)
 
 
 def _first_match(patterns: list[tuple[str, re.Pattern[str]]], text: str) -> tuple[str, str] | None:

@@ -168,3 +168,28 @@ def test_quantity_questions_need_a_number(assistant: Assistant) -> None:
     # ... Leeds's 2010 letter does: "more than thirty cases".
     leeds = assistant.ask("How many cases did social workers in Leeds hold in 2010?")
     assert not leeds.abstained and "thirty cases" in leeds.answer
+
+
+def test_a_council_alone_gets_a_summary(assistant: Assistant) -> None:
+    answer = assistant.ask("Tell me about Portsmouth")
+    sections = {c.section for c in answer.citations}
+    assert {"Area for priority action", "Areas for development", "Strengths"} <= sections
+    assert_verbatim(assistant, answer)
+    assert assistant.ask("Leeds 2010").citations[0].authority == "Leeds City Council"
+
+
+def test_a_greeting_gets_help_not_a_search(assistant: Assistant) -> None:
+    answer = assistant.ask("hello")
+    assert answer.abstained and "for example" in answer.answer
+    assert "4 letters" in answer.answer
+
+
+def test_who_is_a_person_named_in_the_letters(assistant: Assistant) -> None:
+    signatory = assistant.ask("Who is Heather Brown?")
+    assert "signed the letter of 9 December 2009" in signatory.answer
+    assert "Heather Brown" in signatory.citations[0].quote
+    both = assistant.ask("who is julian wooster")  # addressee, and copied in as board chair
+    assert len(both.citations) == 2
+    assert "Acting Chair of Portsmouth Safeguarding Children Board" in both.answer
+    assert_verbatim(assistant, both)
+    assert assistant.ask("Who is Jane Nobody?").abstained
