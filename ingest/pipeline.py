@@ -25,6 +25,7 @@ from ingest.normalize import normalize_text
 from ingest.parsing import parse_letter
 from ingest.serialization import letter_to_record
 from vectorstore.embedder import Embedder
+from vectorstore.errors import StoreError
 from vectorstore.records import Metadata, StoredChunk, StoredLetter
 from vectorstore.store import LetterStore
 
@@ -196,9 +197,19 @@ class IngestPipeline:
         return staged
 
     def _store_group(self, files: list[tuple[Path, str]], staged: _Staged) -> list[FileResult]:
+        """Write the group's letters in one batch; if that fails, letter by letter."""
+        records = [self._records(item, staged.vectors) for item in staged.prepared]
+        try:
+            self.store.replace_letters(records)
+        except StoreError as exc:
+            logger.warning("batch write failed, storing letters one by one error=%s", exc)
+            for item, record in zip(staged.prepared, records, strict=True):
+                stored = _guarded(item.path, item.source,
+                                  partial(self.store.replace_letter, *record))
+                if isinstance(stored, FileResult):
+                    staged.results[item.source] = stored
         for item in staged.prepared:
-            staged.results[item.source] = _guarded(
-                item.path, item.source, partial(self._store, item, staged.vectors, staged.fresh))
+            staged.results.setdefault(item.source, self._result(item, staged.fresh))
         return [staged.results[source] for _, source in files]
 
     def _prepare(self, path: Path, source: str,
@@ -243,8 +254,9 @@ class IngestPipeline:
             vectors.update(zip(todo, encoded, strict=True))
         return vectors, set(todo)
 
-    def _store(self, item: _Prepared, vectors: dict[str, list[float]],
-               fresh: set[str]) -> FileResult:
+    def _records(self, item: _Prepared, vectors: dict[str, list[float]]
+                 ) -> tuple[StoredLetter, list[StoredChunk], list[list[float]]]:
+        """The store records of one prepared letter."""
         base = chunk_base_metadata(item.letter, item.document_id, item.source)
         stored = []
         for index, (chunk, digest) in enumerate(zip(item.chunks, item.hashes, strict=True)):
@@ -260,7 +272,9 @@ class IngestPipeline:
                     "embedding_model": self.embedder.model_name}
         letter = StoredLetter(document_id=item.document_id, source=item.source, text=item.text,
                               metadata=metadata)
-        self.store.replace_letter(letter, stored, [vectors[h] for h in item.hashes])
+        return letter, stored, [vectors[h] for h in item.hashes]
+
+    def _result(self, item: _Prepared, fresh: set[str]) -> FileResult:
         embedded = len(set(item.hashes) & fresh)
         fresh -= set(item.hashes)  # a text shared by two letters is counted once
         return FileResult(source=item.source, path=str(item.path),

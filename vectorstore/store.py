@@ -533,7 +533,6 @@ class LetterStore:
             metadatas.append(md)
         return metadatas
 
-    @_translate_errors
     def replace_letter(
         self,
         letter: StoredLetter,
@@ -557,68 +556,104 @@ class LetterStore:
         Raises:
             StoreError: if the input is inconsistent (nothing is written then).
         """
-        metadatas = self._prepare_chunks(letter, chunks, embeddings)
-        revision = letter_revision(letter, chunks)
-        self._collect_garbage_for_source(letter.source)
+        return self.replace_letters([(letter, chunks, embeddings)])[0]
 
-        old_refs = self._refs_where({_SOURCE: letter.source})
-        old_by_source = _current_by_source(old_refs).get(letter.source)
-        same_id = self._letters.get(ids=[letter.document_id], include=["documents", "metadatas"])
-        replaced: StoredLetter | None = None
-        if old_by_source is not None:
-            replaced = self.find_letter_by_source(letter.source)
-        elif same_id["ids"]:
-            replaced = self._letter_from(
-                same_id["ids"][0],
-                (same_id.get("documents") or [None])[0],
-                (same_id.get("metadatas") or [None])[0],
-            )
-            logger.warning(
-                "letter stored again under another source document_id=%s old_source=%s "
-                "new_source=%s",
-                letter.document_id,
-                replaced.source,
-                letter.source,
-            )
+    @_translate_errors
+    def replace_letters(
+        self,
+        items: Sequence[tuple[StoredLetter, list[StoredChunk], list[list[float]]]],
+    ) -> list[StoredLetter | None]:
+        """:meth:`replace_letter` for several letters (distinct sources) in few round trips.
+
+        The write order is the same for the whole batch: every new chunk, then every letter
+        record, then the old chunks; so a crash shows each letter either old or new.
+
+        Returns:
+            For each item, the letter it replaced or ``None``.
+        """
+        sources = [letter.source for letter, _, _ in items]
+        if len(set(sources)) != len(sources):
+            raise StoreError("replace_letters got the same source twice in one batch; store "
+                             "the versions one after the other")
+        plans = []
+        for letter, chunks, embeddings in items:  # check everything before writing anything
+            metadatas = self._prepare_chunks(letter, chunks, embeddings)
+            plans.append((letter, chunks, embeddings, metadatas, letter_revision(letter, chunks)))
+        ids = [letter.document_id for letter, *_ in plans]
+        existing_ids = set(self._letters.get(ids=ids, include=[])["ids"]) if ids else set()
+        replaced_list: list[StoredLetter | None] = []
+        stale_records: list[str] = []
+        old_chunk_owners: list[tuple[str, str]] = []  # (document_id, revision to keep)
+        for letter, _, _, _, revision in plans:
+            self._collect_garbage_for_source(letter.source)
+            old_refs = self._refs_where({_SOURCE: letter.source})
+            replaced = self._replaced_by(letter, old_refs)
+            replaced_list.append(replaced)
+            stale = [r.document_id for r in old_refs if r.document_id != letter.document_id]
+            stale_records.extend(stale)
+            existed = [letter.document_id] if letter.document_id in existing_ids else []
+            old_chunk_owners.extend((d, revision) for d in {*stale, *existed})
 
         now = time.time_ns()
-        # Step 1: the new chunks, invisible until the letter record names their revision.
-        for batch in _batches(list(range(len(chunks))), self._max_batch):
+        # Step 1: the new chunks, invisible until the letter records name their revisions.
+        rows = [(chunk, embedding, {**metadata, _REVISION: revision, _WRITTEN_NS: now})
+                for _, chunks, embeddings, metadatas, revision in plans
+                for chunk, embedding, metadata in zip(chunks, embeddings, metadatas, strict=True)]
+        for batch in _batches(rows, self._max_batch):
             self._chunks.upsert(
-                ids=[chunks[i].chunk_id for i in batch],
-                embeddings=[list(map(float, embeddings[i])) for i in batch],
-                documents=[chunks[i].text for i in batch],
-                metadatas=[{**metadatas[i], _REVISION: revision, _WRITTEN_NS: now} for i in batch],
+                ids=[chunk.chunk_id for chunk, _, _ in batch],
+                embeddings=[list(map(float, embedding)) for _, embedding, _ in batch],
+                documents=[chunk.text for chunk, _, _ in batch],
+                metadatas=[metadata for _, _, metadata in batch],
             )
-        # Step 2: the letter record; from here on readers see the new letter only.
-        self._letters.upsert(
-            ids=[letter.document_id],
-            embeddings=[self._unit],
-            documents=[letter.text],
-            metadatas=[
-                {
-                    **letter.metadata,
-                    _SOURCE: letter.source,
-                    _REVISION: revision,
-                    _WRITTEN_NS: time.time_ns(),
-                }
-            ],
-        )
-        stale_records = [r.document_id for r in old_refs if r.document_id != letter.document_id]
+        # Step 2: the letter records; from here on readers see the new letters only.
+        for batch in _batches(plans, self._max_batch):
+            self._letters.upsert(
+                ids=[letter.document_id for letter, *_ in batch],
+                embeddings=[self._unit for _ in batch],
+                documents=[letter.text for letter, *_ in batch],
+                metadatas=[
+                    {**letter.metadata, _SOURCE: letter.source, _REVISION: revision,
+                     _WRITTEN_NS: time.time_ns()}
+                    for letter, _, _, _, revision in batch
+                ],
+            )
         if stale_records:
             self._letters.delete(ids=stale_records)
-        # Step 3: the old chunks (a letter new to the store has none).
-        previous_ids = {*stale_records, *([letter.document_id] if same_id["ids"] else [])}
-        for document_id in previous_ids:
+        # Step 3: the old chunks.
+        for document_id, revision in old_chunk_owners:
             self._chunks.delete(
                 where={"$and": [{"document_id": document_id}, {_REVISION: {"$ne": revision}}]}
             )
-        logger.info(
-            "letter stored document_id=%s source=%s chunks=%d replaced=%s",
+        for (letter, chunks, *_), replaced in zip(plans, replaced_list, strict=True):
+            logger.info(
+                "letter stored document_id=%s source=%s chunks=%d replaced=%s",
+                letter.document_id,
+                letter.source,
+                len(chunks),
+                replaced.document_id if replaced else None,
+            )
+        return replaced_list
+
+    def _replaced_by(self, letter: StoredLetter, old_refs: list[_LetterRef]
+                     ) -> StoredLetter | None:
+        """The letter that storing ``letter`` replaces: same source, else same document id."""
+        if _current_by_source(old_refs).get(letter.source) is not None:
+            return self.find_letter_by_source(letter.source)
+        same_id = self._letters.get(ids=[letter.document_id], include=["documents", "metadatas"])
+        if not same_id["ids"]:
+            return None
+        replaced = self._letter_from(
+            same_id["ids"][0],
+            (same_id.get("documents") or [None])[0],
+            (same_id.get("metadatas") or [None])[0],
+        )
+        logger.warning(
+            "letter stored again under another source document_id=%s old_source=%s "
+            "new_source=%s",
             letter.document_id,
+            replaced.source,
             letter.source,
-            len(chunks),
-            replaced.document_id if replaced else None,
         )
         return replaced
 

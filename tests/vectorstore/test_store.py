@@ -547,3 +547,50 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.collection_prefix == "reportqa"
     for name, field in StoreSettings.model_fields.items():
         assert field.description, name
+
+
+# ------------------------------------------------------------------ batches
+
+
+def test_a_batch_of_letters_is_stored_in_one_go_and_replaces_by_source(
+    store: LetterStore,
+) -> None:
+    old, old_chunks = make_letter("portsmouth-2009.txt", PORTSMOUTH)
+    put(store, old, old_chunks)
+    new, new_chunks = make_letter("portsmouth-2009.txt", PORTSMOUTH, extra="\n\nCopy: Ofsted")
+    other, other_chunks = make_letter("leeds-2010.txt", PORTSMOUTH, authority="Leeds City Council")
+    replaced = store.replace_letters([(new, new_chunks, vectors_for(store, new_chunks)),
+                                      (other, other_chunks, vectors_for(store, other_chunks))])
+    assert replaced == [old, None]
+    assert store.letter_ids() == {new.document_id, other.document_id}
+    assert {c.document_id for c in store.get_chunks()} == {new.document_id, other.document_id}
+    assert store.count_chunks() == len(new_chunks) + len(other_chunks)
+
+
+def test_a_batch_crash_before_the_records_shows_no_new_letter(
+    store: LetterStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, old_chunks = make_letter("portsmouth-2009.txt", PORTSMOUTH)
+    put(store, old, old_chunks)
+    new, new_chunks = make_letter("portsmouth-2009.txt", PORTSMOUTH, extra="\n\nCopy: Ofsted")
+    other, other_chunks = make_letter("leeds-2010.txt", PORTSMOUTH, authority="Leeds City Council")
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("simulated crash before the letter records are written")
+
+    monkeypatch.setattr(store._letters, "upsert", crash)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        store.replace_letters([(new, new_chunks, vectors_for(store, new_chunks)),
+                               (other, other_chunks, vectors_for(store, other_chunks))])
+    monkeypatch.undo()
+    assert store.letter_ids() == {old.document_id}
+    assert {c.document_id for c in store.get_chunks()} == {old.document_id}
+
+
+def test_a_batch_with_one_source_twice_is_refused_before_writing(store: LetterStore) -> None:
+    first, first_chunks = make_letter("portsmouth-2009.txt", PORTSMOUTH)
+    second, second_chunks = make_letter("portsmouth-2009.txt", PORTSMOUTH, extra="\n\nCopy: x")
+    with pytest.raises(StoreError, match="same source twice"):
+        store.replace_letters([(first, first_chunks, vectors_for(store, first_chunks)),
+                               (second, second_chunks, vectors_for(store, second_chunks))])
+    assert store.letter_ids() == set() and store.count_chunks() == 0
