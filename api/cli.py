@@ -295,7 +295,7 @@ def eval(args: tuple[str, ...]) -> None:
     """
     from evals.runner import main as run_eval_main
 
-    sys.exit(run_eval_main(list(args)))
+    sys.exit(run_eval_main(list(args), prog="reportqa eval"))
 
 
 if __name__ == "__main__":

@@ -480,9 +480,9 @@ def headline(result: EvalResult) -> list[str]:
     return lines
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m evals.runner") -> int:
     """Run the evaluation suite and release gate; exit 1 when a threshold is missed."""
-    parser = argparse.ArgumentParser(prog="python -m evals.runner", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog=prog, description=main.__doc__)
     parser.add_argument("--suite", default="small", help="suite name or suite.json (small)")
     parser.add_argument("--out", type=Path, default=None, help="report folder (reports/SUITE)")
     parser.add_argument("--pipeline", choices=PIPELINES, default="default")

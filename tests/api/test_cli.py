@@ -105,3 +105,9 @@ def test_chat_is_multi_turn_with_reset(ingested: CliRunner) -> None:
 def test_ask_without_question_is_a_usage_error(ingested: CliRunner) -> None:
     result = ingested.invoke(main, ["ask"])
     assert result.exit_code == 2 and "QUESTION" in result.output
+
+
+def test_eval_passes_its_arguments_to_the_runner(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["eval", "--suite", str(tmp_path / "missing.json")])
+    assert result.exit_code == 2
+    assert "missing.json" in result.output
