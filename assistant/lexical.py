@@ -73,6 +73,8 @@ def stem(word: str) -> str:
         "ments",
         "ment",
         "liness",
+        "ance",
+        "ence",
         "ities",
         "ity",
         "ings",

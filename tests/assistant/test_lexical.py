@@ -18,6 +18,7 @@ def test_stemming_joins_word_forms() -> None:
     assert stem("vacancies") == stem("vacancy") or stem("vacancies") == "vacanc"
     assert stem("timeliness") == stem("timely")
     assert stem("assessments") == stem("assessment") == stem("assessed")
+    assert stem("reliance") == stem("relies") == stem("relied")  # "relies heavily on agency"
     assert "the" not in tokenize("The timeliness of the assessments")
 
 
