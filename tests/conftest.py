@@ -33,11 +33,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 import urllib.request  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -46,6 +42,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from chromadb.api import ClientAPI  # noqa: E402
 
+from tests.servers import free_port, running_process  # noqa: E402
 from vectorstore.embedder import Embedder  # noqa: E402
 from vectorstore.settings import StoreSettings  # noqa: E402
 from vectorstore.store import LetterStore, make_client  # noqa: E402
@@ -77,12 +74,6 @@ def _chroma_program() -> str | None:
     return shutil.which("chroma")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _heartbeat(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:
@@ -105,41 +96,13 @@ def chroma_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     if program is None:
         pytest.skip("the `chroma` program is not installed (pip install chromadb into the venv)")
     folder = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log_path = folder / "chroma.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                program,
-                "run",
-                "--path",
-                str(folder / "data"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    try:
-        deadline = time.monotonic() + _SERVER_START_TIMEOUT_S
-        while not _heartbeat(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                pytest.fail(f"`chroma run` did not come up on {url}; its log ends:\n{tail}")
-            time.sleep(0.1)
+    command = [program, "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
+               "--port", str(port)]
+    with running_process(command, folder / "chroma.log", lambda: _heartbeat(url),
+                         what=f"`chroma run` on {url}", start_timeout_s=_SERVER_START_TIMEOUT_S):
         yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 @pytest.fixture

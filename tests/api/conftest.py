@@ -14,7 +14,6 @@ Both are stopped at the end of the session.
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from api.app import create_app
 from api.components import Components
 from api.settings import ApiSettings
 from ingest.pipeline import IngestPipeline
+from tests.servers import free_port
 from vectorstore.embedder import Embedder
 from vectorstore.settings import StoreSettings
 from vectorstore.store import LetterStore, make_client
@@ -201,12 +201,6 @@ Amanda Brooks
 Divisional Manager, Social Care Safeguarding
 """
 """A fourth letter, uploaded by the document tests (not in the starting corpus)."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

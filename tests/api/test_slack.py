@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 import threading
 import time
 import uuid
@@ -42,6 +41,7 @@ from api.slack_blocks import FEEDBACK_DOWN, FEEDBACK_UP, parse_feedback_value
 from assistant.chain import Assistant
 from ingest.pipeline import IngestPipeline
 from tests.api.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, Call, FakeSlack
+from tests.servers import free_port
 from vectorstore.embedder import Embedder
 from vectorstore.settings import StoreSettings
 from vectorstore.store import LetterStore, make_client
@@ -120,12 +120,6 @@ class Bot:
 
 def new_ts() -> str:
     return f"{int(time.time())}.{uuid.uuid4().int % 1_000_000:06d}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -61,25 +61,9 @@ def right_marker(evidence: list[str]) -> Callable[[dict[str, Any]], Reply]:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Any]:
-    """The real Portsmouth letter alone in an embedded store (module-wide)."""
-    from ingest.pipeline import IngestPipeline
-    from vectorstore.settings import StoreSettings
-    from vectorstore.store import LetterStore, make_client
-
-    folder = tmp_path_factory.mktemp("contract")
-    settings = StoreSettings(_env_file=None, data_dir=folder / "store",  # type: ignore[call-arg]
-                             collection_prefix="contract")
-    client = make_client(settings)
-    letter_store = LetterStore(client, dimension=embedder.dimension, prefix="contract")
-    result = IngestPipeline(letter_store, embedder).ingest_file(LETTER)
-    assert result.error is None, result.error
-    try:
-        yield letter_store
-    finally:
-        close = getattr(client, "close", None)
-        if close is not None:
-            close()
+def store(portsmouth_store: Any) -> Any:
+    """The real Portsmouth letter alone in an embedded store."""
+    return portsmouth_store
 
 
 @pytest.fixture(scope="module")

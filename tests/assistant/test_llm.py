@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,7 +29,9 @@ from assistant.llm import (
 )
 from assistant.passages import Passage
 from assistant.settings import AssistantSettings
+from tests.assistant.conftest import ingested_store
 from tests.assistant.openai_server import OpenAIServer, RecordedRequest, Reply
+from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 LETTER = REPO / "data" / "sample" / "letters" / "portsmouth-2009-ucra-letter.txt"
@@ -67,10 +68,7 @@ def _answerer(server: OpenAIServer, timeout_s: float = 5.0, **kwargs: Any) -> LL
 
 
 def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
+    return f"http://127.0.0.1:{free_port()}/v1"
 
 
 # ---- the prompt -------------------------------------------------------------------------------
@@ -270,9 +268,9 @@ def test_fake_server_lists_its_model(server: OpenAIServer) -> None:
 
 # ---- through the real chain ---------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Any]:
+def corpus(portsmouth_store: Any) -> Any:
     """The real Portsmouth letter in an embedded store, shared by the chain tests."""
-    yield from _ingested_store(tmp_path_factory.mktemp("llm-corpus"), embedder, [LETTER])
+    return portsmouth_store
 
 
 @pytest.fixture(scope="module")
@@ -284,28 +282,7 @@ def injected_corpus(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> 
     assert anchor in text
     letter = folder / "portsmouth-2009-injected.txt"
     letter.write_text(text.replace(anchor, f"- {INJECTION}\n{anchor}", 1), encoding="utf-8")
-    yield from _ingested_store(folder, embedder, [letter])
-
-
-def _ingested_store(folder: Path, embedder: Any, letters: list[Path]) -> Iterator[Any]:
-    from ingest.pipeline import IngestPipeline
-    from vectorstore.settings import StoreSettings
-    from vectorstore.store import LetterStore, make_client
-
-    settings = StoreSettings(_env_file=None, data_dir=folder / "store",  # type: ignore[call-arg]
-                             collection_prefix="llmtest")
-    client = make_client(settings)
-    store = LetterStore(client, dimension=embedder.dimension, prefix="llmtest")
-    pipeline = IngestPipeline(store, embedder)
-    for path in letters:
-        result = pipeline.ingest_file(path)
-        assert result.error is None, result.error
-    try:
-        yield store
-    finally:
-        close = getattr(client, "close", None)
-        if close is not None:
-            close()
+    yield from ingested_store(folder, embedder, [letter], prefix="llmtest")
 
 
 _ASSISTANTS: dict[int, Any] = {}

@@ -21,11 +21,7 @@ import importlib.util
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +30,7 @@ from typing import Any
 import pytest
 
 from assistant.llm import LLMAnswerer, build_chat_model
+from tests.servers import free_port, running_process
 
 pytestmark = [
     pytest.mark.llm,
@@ -61,12 +58,6 @@ def _gguf() -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _models(url: str) -> list[str]:
     try:
         with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
@@ -79,30 +70,15 @@ def _models(url: str) -> list[str]:
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL (``.../v1``) of a llama-cpp-python server running the GGUF model."""
     model = _gguf()
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/v1"
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host",
+               "127.0.0.1", "--port", str(port), "--model_alias", ALIAS, "--n_ctx", "4096"]
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host",
-             "127.0.0.1", "--port", str(port), "--model_alias", ALIAS, "--n_ctx", "4096"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while ALIAS not in _models(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                pytest.fail(f"llama_cpp.server did not come up on {url}; its log ends:\n{tail}")
-            time.sleep(0.2)
+    with running_process(command, log_path, lambda: ALIAS in _models(url),
+                         what=f"llama_cpp.server on {url}", start_timeout_s=START_TIMEOUT_S,
+                         stop_timeout_s=15):
         yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
@@ -113,25 +89,9 @@ def answerer(llama_server: str) -> LLMAnswerer:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, embedder: Any, llama_server: str
-          ) -> Iterator[Any]:
-    from ingest.pipeline import IngestPipeline
-    from vectorstore.settings import StoreSettings
-    from vectorstore.store import LetterStore, make_client
-
-    settings = StoreSettings(_env_file=None,  # type: ignore[call-arg]
-                             data_dir=tmp_path_factory.mktemp("llama-store") / "store",
-                             collection_prefix="llamacpp")
-    client = make_client(settings)
-    letter_store = LetterStore(client, dimension=embedder.dimension, prefix="llamacpp")
-    result = IngestPipeline(letter_store, embedder).ingest_file(LETTER)
-    assert result.error is None, result.error
-    try:
-        yield letter_store
-    finally:
-        close = getattr(client, "close", None)
-        if close is not None:
-            close()
+def store(llama_server: str, portsmouth_store: Any) -> Any:
+    """The real Portsmouth letter alone (after the server started, so a skip comes first)."""
+    return portsmouth_store
 
 
 def test_llama_server_streams_an_answer(answerer: LLMAnswerer) -> None:

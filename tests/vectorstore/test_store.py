@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 import pytest
 from chromadb.api import ClientAPI
 
+from tests.servers import free_port
 from vectorstore.embedder import Embedder
 from vectorstore.errors import StoreError, StoreUnavailable
 from vectorstore.records import StoredChunk, StoredLetter
@@ -517,10 +517,7 @@ def test_letter_revision_is_deterministic() -> None:
 
 
 def test_make_client_reports_an_unreachable_server() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{free_port()}"
     settings = StoreSettings(_env_file=None, chroma_url=url)  # type: ignore[call-arg]
     with pytest.raises(StoreUnavailable) as info:
         make_client(settings)
