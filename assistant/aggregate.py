@@ -25,7 +25,6 @@ from assistant.catalog import CatalogLetter, LetterCatalog
 from assistant.citations import Draft
 from assistant.formatting import _MONTHS, human_date, join_names
 from assistant.gazetteer import place_of
-from assistant.lexical import LexicalIndex
 from assistant.passages import Passage, sentence_spans
 from assistant.query import (
     ADDRESSEE,
@@ -425,16 +424,14 @@ class AggregateAnswerer:
 
     Args:
         catalog: the letters with their parses.
-        lexical: the lexical index (kept for the interface; topic words are weighed over findings).
         embedder: embeds topics (and findings the store holds no vector for).
         vectors: where finding vectors come from (default: the store's chunk embeddings).
         threshold: score at which a finding matches a topic (default: the calibrated value).
     """
 
-    def __init__(self, catalog: LetterCatalog, lexical: LexicalIndex | None, embedder: Embedder,
+    def __init__(self, catalog: LetterCatalog, embedder: Embedder,
                  vectors: VectorSource | None = None, threshold: float | None = None) -> None:
         self.catalog = catalog
-        self.lexical = lexical
         self.embedder = embedder
         self.threshold = MATCH_THRESHOLD if threshold is None else threshold
         source = vectors if vectors is not None else StoreVectors(catalog.store, embedder)

@@ -85,7 +85,7 @@ class Assistant(Runnable[Any, Answer]):
         self.retriever = HybridRetriever(store=store, embedder=embedder, lexical=self.lexical,
                                          k=top_k)
         self.extractive = ExtractiveAnswerer(self.lexical)
-        self.aggregates = AggregateAnswerer(self.catalog, self.lexical, embedder)
+        self.aggregates = AggregateAnswerer(self.catalog, embedder)
         self.llm = llm
         self.top_k = top_k
         self.min_evidence = DEFAULT_MIN_EVIDENCE if min_evidence is None else min_evidence

@@ -117,7 +117,7 @@ def run(n_letters: int, vectors: str, repeats: int, seed: int) -> dict[str, Any]
         embedder = _HashEmbedder()
         source = PrecomputedVectors(_hash_vector)
     catalog = _Catalog(letters)
-    answerer = AggregateAnswerer(catalog, None, embedder, vectors=source)  # type: ignore[arg-type]
+    answerer = AggregateAnswerer(catalog, embedder, vectors=source)  # type: ignore[arg-type]
     t1 = time.perf_counter()
     answerer.index.sync(catalog.all(), catalog.version)
     index_s = time.perf_counter() - t1
