@@ -39,7 +39,7 @@ from assistant.query import (
     content_words,
     understand,
 )
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval import Candidate, HybridRetriever
 from vectorstore.embedder import Embedder
 from vectorstore.store import LetterStore
 
@@ -69,6 +69,7 @@ class _Plan:
     letters: list[CatalogLetter] = field(default_factory=list)
     abstain: str | None = None
     notes: list[str] = field(default_factory=list)
+    candidates: list[Candidate] | None = None  # retrieved for a topic answer, reused by the LLM
 
 
 class Assistant(Runnable[Any, Answer]):
@@ -308,9 +309,9 @@ class Assistant(Runnable[Any, Answer]):
             if draft is not None:
                 return draft, "metadata", None, [], _ms(time.perf_counter() - t)
         by_id = {x.document_id: x for x in letters}
-        candidates = self.retriever.search(query.topic or query.text,
-                                           document_ids=set(by_id), section=query.section,
-                                           k=self.top_k)
+        candidates = plan.candidates = self.retriever.search(
+            query.topic or query.text, document_ids=set(by_id), section=query.section,
+            k=self.top_k)
         retrieval_ms = _ms(time.perf_counter() - t)
         single = len(by_id) == 1  # one letter: its best passage, and a close runner-up
         draft, evidence = self.extractive.topic(query, by_id, candidates,
@@ -336,8 +337,10 @@ class Assistant(Runnable[Any, Answer]):
         seen = {(p.document_id, p.char_start) for p in passages}
         by_id = {x.document_id: x for x in plan.letters}
         if by_id:
-            for cand in self.retriever.search(plan.query.topic or plan.query.text,
-                                              document_ids=set(by_id), k=self.top_k):
+            candidates = plan.candidates if plan.candidates is not None else \
+                self.retriever.search(plan.query.topic or plan.query.text,
+                                      document_ids=set(by_id), k=self.top_k)
+            for cand in candidates:
                 letter = by_id.get(cand.chunk.document_id)
                 key = (cand.chunk.document_id, cand.chunk.char_start)
                 if letter is None or key in seen or len(cand.chunk.text.split()) < _MIN_WORDS:
