@@ -215,12 +215,12 @@ class IngestPipeline:
     def _prepare(self, path: Path, source: str,
                  previous: StoredLetter | None) -> _Prepared | FileResult:
         file_hash = _file_hash(path)
-        if previous is not None and self._unchanged(previous, file_hash):
-            return _unchanged(path, source, previous)
+        if previous is not None and self._same_file(previous, file_hash):
+            return _unchanged_result(path, source, previous)
         text = normalize_text(load_letter(path))
         document_id = document_id_for(source, text, self.embedder.model_name)
         if previous is not None and previous.document_id == document_id:
-            return _unchanged(path, source, previous)
+            return _unchanged_result(path, source, previous)
         letter = parse_letter(text)
         chunks = chunk_letter(letter, self.embedder.count_tokens, self.embedder.max_seq_length)
         hashes = [content_hash(self.embedder.model_name, c.embed_text) for c in chunks]
@@ -228,7 +228,7 @@ class IngestPipeline:
                          letter=letter, chunks=chunks, hashes=hashes,
                          replaces=previous is not None, file_hash=file_hash)
 
-    def _unchanged(self, previous: StoredLetter, file_hash: str) -> bool:
+    def _same_file(self, previous: StoredLetter, file_hash: str) -> bool:
         """Same bytes, parsed by the same pipeline for the same model: nothing to do."""
         meta = previous.metadata
         return (meta.get("file_sha256") == file_hash
@@ -299,7 +299,7 @@ def _file_hash(path: Path) -> str:
                                "and its permissions", path=path) from exc
 
 
-def _unchanged(path: Path, source: str, previous: StoredLetter) -> FileResult:
+def _unchanged_result(path: Path, source: str, previous: StoredLetter) -> FileResult:
     return FileResult(source=source, path=str(path), status=UNCHANGED,
                       document_id=previous.document_id,
                       authority=_str_or_none(previous.metadata.get("authority")),
