@@ -10,6 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from assistant.formatting import human_date
 from ingest.models import ParsedLetter
 from ingest.serialization import letter_from_record
 from vectorstore.store import LetterStore
@@ -60,8 +61,6 @@ class CatalogLetter:
 
     def dated(self) -> str:
         """``letter of 9 December 2009`` (or the inspection date, or the source file)."""
-        from assistant.formatting import human_date
-
         meta = self.parsed.metadata
         if meta.letter_date:
             return f"letter of {human_date(meta.letter_date)}"
@@ -71,8 +70,6 @@ class CatalogLetter:
 
     def label(self) -> str:
         """Human label, e.g. "Portsmouth City Council, letter of 9 December 2009"."""
-        from assistant.formatting import human_date
-
         who = self.authority or self.source
         when = self.parsed.metadata.letter_date or self.parsed.metadata.inspection_start
         return f"{who}, letter of {human_date(when)}" if when else who

@@ -132,7 +132,7 @@ class ExtractiveAnswerer:
             )
             if n == 1:
                 return Draft(
-                    text=f"{head}: {_quote_inline(passages[0].text)} [1].", passages=passages
+                    text=f"{head}: {_strip_end(passages[0].text)} [1].", passages=passages
                 )
             bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
             return Draft(text=f"{head}:\n{bullets}", passages=passages)
@@ -201,7 +201,7 @@ class ExtractiveAnswerer:
         if len(passages) == 1:
             return Draft(
                 text=f"The {_singular(section.name).lower()} in the letter to {who} "
-                f"({letter.dated()}): {_quote_inline(passages[0].text)} [1].",
+                f"({letter.dated()}): {_strip_end(passages[0].text)} [1].",
                 passages=passages,
             )
         bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
@@ -383,10 +383,6 @@ def _draft(sentence: str, passage: Passage) -> Draft:
 
 def _strip_end(text: str) -> str:
     return text.rstrip().rstrip(".;,").rstrip()
-
-
-def _quote_inline(text: str) -> str:
-    return _strip_end(text)
 
 
 def _lower_first(text: str) -> str:
