@@ -7,11 +7,11 @@ uvicorn on a free loopback port. The expensive parts (embedding model, Chroma st
 built once in ``lifespan`` and kept on ``app.state``; routes receive them through the
 ``Depends`` aliases of :mod:`api.deps`.
 
-Every error response is ``{"error": {"code", "message", "field"?}}``: the handlers below render
-:class:`api.errors.ApiError`, request validation failures (422; malformed JSON is 400, a body
-that is not JSON 415), unknown routes and methods, and the other packages' errors (store
-unreachable 503, unsupported file 415, ...). Anything else is a bug: it is logged with its
-traceback and answered 500.
+Every error response is ``{"error": {"code", "message", "field"?}}``: the handlers of
+:mod:`api.errors` render :class:`api.errors.ApiError`, request validation failures, unknown routes
+and methods, and the other packages' errors (one table: store unreachable 503, unsupported file
+415, ...). Anything else is a bug: :class:`UnhandledErrorMiddleware` logs it with its traceback
+and answers 500.
 """
 
 from __future__ import annotations
@@ -21,37 +21,28 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.components import Components, build_components
 from api.conversations import ConversationStore
+from api.database import Database, DatabaseUnavailable
 from api.deps import RateLimiter
-from api.errors import ApiError, error_body
+from api.errors import INTERNAL_ERROR_MESSAGE, error_body, install_error_handlers, json_error
 from api.feedback import FeedbackStore
 from api.metrics import Metrics, MetricsMiddleware
 from api.settings import ApiSettings
 from assistant.chain import Assistant
-from assistant.errors import AssistantError, BadQuestion, LLMUnavailable
 from assistant.settings import AssistantSettings
-from ingest.errors import IngestError, UnsupportedFileType
-from vectorstore.errors import EmbedderError, StoreError, StoreUnavailable
 from vectorstore.settings import StoreSettings
 
 logger = logging.getLogger(__name__)
 
 UPLOAD_PATH = "/documents"
-
-_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
-                 415: "unsupported_media_type", 422: "invalid_input", 429: "rate_limited"}
 
 
 def create_app(settings: ApiSettings | None = None, components: Components | None = None, *,
@@ -80,7 +71,7 @@ def create_app(settings: ApiSettings | None = None, components: Components | Non
         parts = components
         if parts is None:
             parts = await run_in_threadpool(build_components, store_settings)
-        await run_in_threadpool(lambda: parts.embedder.dimension)  # load the model now
+        await run_in_threadpool(parts.embedder.load)  # load the model now
         answerer = assistant
         if answerer is None:
             answerer = await run_in_threadpool(_build_assistant, parts, assistant_settings)
@@ -115,14 +106,21 @@ def create_app(settings: ApiSettings | None = None, components: Components | Non
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.write_lock = threading.Lock()
     app.state.started_at = int(time.time())
-    # The SQLite stores are cheap and exist from the start, so other front doors (the Slack bot)
-    # can be handed them when they are mounted.
-    app.state.conversations = ConversationStore(settings.conversations_path)
-    app.state.feedback = FeedbackStore(settings.feedback_path)
+    # The database stores are cheap and exist from the start, so other front doors (the Slack
+    # bot) can be handed them when they are mounted. One engine serves them all; an unreachable
+    # database is created on first use and answered 503 until then.
+    app.state.database = Database(settings.resolved_database_url)
+    try:
+        app.state.database.create_schema()
+    except DatabaseUnavailable:
+        logger.warning("database not reachable at start url=%s; requests needing it answer 503 "
+                       "until it is", app.state.database.safe_url)
+    app.state.conversations = ConversationStore(app.state.database)
+    app.state.feedback = FeedbackStore(app.state.database)
     for name in ("assistant", "pipeline", "components"):
         setattr(app.state, name, None)
 
-    _install_error_handlers(app)
+    install_error_handlers(app)
     _include_routes(app)
     _mount_slack_when_configured(app, settings)
 
@@ -150,7 +148,8 @@ def _mount_slack_when_configured(app: FastAPI, settings: ApiSettings) -> None:
         return
     mount_slack(app, assistant_getter=lambda: app.state.assistant,
                 feedback_store=app.state.feedback, settings=slack_settings,
-                conversations=app.state.conversations, letter_url=settings.letter_url)
+                conversations=app.state.conversations, letter_url=settings.letter_url,
+                metrics=app.state.metrics)
 
 
 def serve(settings: ApiSettings | None = None, host: str | None = None, port: int | None = None,
@@ -183,11 +182,9 @@ def serve(settings: ApiSettings | None = None, host: str | None = None, port: in
 
 
 def _build_assistant(parts: Components, assistant_settings: AssistantSettings | None) -> Assistant:
-    from assistant.llm import llm_from_settings
+    from assistant.builder import build_assistant
 
-    config = assistant_settings or AssistantSettings()
-    return Assistant(parts.store, parts.embedder, llm=llm_from_settings(config),
-                     top_k=config.top_k, min_evidence=config.min_evidence)
+    return build_assistant(parts.store, parts.embedder, assistant_settings or AssistantSettings())
 
 
 def _version() -> str:
@@ -208,132 +205,6 @@ def _include_routes(app: FastAPI) -> None:
 
 
 # ---- errors ----------------------------------------------------------------------------------
-
-def _json_error(status: int, body: dict[str, Any],
-                headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
-        parts = parts[1:]
-    return ".".join(parts)
-
-
-def _is_json_request(request: Request) -> bool:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return not content_type or content_type == "application/json" or content_type.endswith(
-        "+json")
-
-
-def validation_error_response(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """Render request validation failures; never echoes the input (it may be large or binary)."""
-    errors = list(exc.errors())
-    first = errors[0] if errors else {"type": "invalid", "loc": ("body",), "msg": "invalid"}
-    loc = tuple(first.get("loc") or ())
-    if first.get("type") == "json_invalid":
-        ctx = first.get("ctx")
-        reason = ctx.get("error", "JSON decode error") if isinstance(ctx, dict) else "JSON error"
-        position = loc[1] if len(loc) > 1 else "?"
-        return _json_error(400, error_body(
-            "invalid_json", f"the request body is not valid JSON ({reason} at character "
-            f"{position}); send a JSON object", "body"))
-    if loc == ("body",) and not _is_json_request(request):
-        return _json_error(415, error_body(
-            "unsupported_media_type", "the request body must be JSON; send it with "
-            "'Content-Type: application/json'", "body"))
-    if loc == ("body",) and first.get("type") == "missing":
-        return _json_error(422, error_body(
-            "invalid_input", "the request needs a JSON body; see /docs for its fields", "body"))
-    details = []
-    for error in errors[:20]:
-        field = _field_of(error.get("loc") or ()) or "body"
-        message = str(error.get("msg", "invalid value"))
-        if message.startswith("Value error, "):
-            message = message[len("Value error, "):]
-        details.append({"field": field, "message": message, "type": error.get("type")})
-    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
-    return _json_error(422, error_body("invalid_input", f"invalid request: {summary}",
-                                       details[0]["field"], errors=details))
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        if exc.status >= 500:
-            logger.warning("request failed status=%s code=%s path=%s", exc.status, exc.code,
-                           request.url.path)
-        return _json_error(exc.status, exc.body(), exc.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return validation_error_response(request, exc)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _STATUS_CODES.get(exc.status_code, "error")
-        if exc.status_code == 404 and exc.detail == "Not Found":
-            message = f"no such endpoint {request.method} {request.url.path}; see /docs"
-        elif exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-            message = "the request body could not be parsed; send a JSON object (see /docs)"
-        elif exc.status_code == 405:
-            message = (f"{request.method} is not allowed on {request.url.path}; see /docs for "
-                       "its methods")
-        else:
-            message = str(exc.detail)
-        return _json_error(exc.status_code, error_body(code, message),
-                           dict(exc.headers or {}))
-
-    @app.exception_handler(UnsupportedFileType)
-    async def _unsupported(request: Request, exc: UnsupportedFileType) -> JSONResponse:
-        return _json_error(415, error_body("unsupported_media_type", str(exc), "files"))
-
-    @app.exception_handler(IngestError)
-    async def _ingest(request: Request, exc: IngestError) -> JSONResponse:
-        return _json_error(422, error_body("ingest_failed", str(exc), "files"))
-
-    @app.exception_handler(StoreUnavailable)
-    async def _store_down(request: Request, exc: StoreUnavailable) -> JSONResponse:
-        logger.warning("store unavailable path=%s error=%s", request.url.path, exc)
-        return _json_error(503, error_body("store_unavailable", str(exc)),
-                           {"Retry-After": "5"})
-
-    @app.exception_handler(EmbedderError)
-    async def _embedder(request: Request, exc: EmbedderError) -> JSONResponse:
-        logger.error("embedding model failed path=%s error=%s", request.url.path, exc)
-        return _json_error(503, error_body("model_unavailable", str(exc)))
-
-    @app.exception_handler(StoreError)
-    async def _store(request: Request, exc: StoreError) -> JSONResponse:
-        logger.exception("store error path=%s", request.url.path)
-        return _json_error(500, error_body("store_error", str(exc)))
-
-    @app.exception_handler(AssistantError)
-    async def _assistant(request: Request, exc: AssistantError) -> JSONResponse:
-        if isinstance(exc, BadQuestion):
-            return _json_error(422, error_body("bad_question", str(exc), "message"))
-        if isinstance(exc, LLMUnavailable):
-            return _json_error(503, error_body("llm_unavailable", str(exc)))
-        logger.exception("assistant error path=%s", request.url.path)
-        return _json_error(500, error_body("assistant_error", str(exc)))
-
-
-
-def stream_error_body(exc: BaseException) -> dict[str, Any]:
-    """The error object sent inside an already-started stream (SSE ``error`` event)."""
-    if isinstance(exc, ApiError):
-        return exc.body()
-    if isinstance(exc, StoreUnavailable):
-        return error_body("store_unavailable", str(exc))
-    if isinstance(exc, EmbedderError):
-        return error_body("model_unavailable", str(exc))
-    if isinstance(exc, BadQuestion):
-        return error_body("bad_question", str(exc), "message")
-    if isinstance(exc, LLMUnavailable):
-        return error_body("llm_unavailable", str(exc))
-    return error_body("internal_error", "internal error; it has been logged for the maintainers")
-
 
 class UnhandledErrorMiddleware:
     """Answer a bug (an exception no handler maps) with a logged 500 JSON error.
@@ -366,8 +237,7 @@ class UnhandledErrorMiddleware:
                 raise
             logger.error("unhandled error path=%s type=%s", scope.get("path"),
                          type(exc).__name__, exc_info=exc)
-            response = _json_error(500, error_body(
-                "internal_error", "internal error; it has been logged for the maintainers"))
+            response = json_error(500, error_body("internal_error", INTERNAL_ERROR_MESSAGE))
             await response(scope, receive, send)
 
 
@@ -394,7 +264,7 @@ class BodyLimitMiddleware:
         what = "upload request" if upload else "request body"
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            response = _json_error(413, error_body(
+            response = json_error(413, error_body(
                 "payload_too_large", f"the {what} is {declared} bytes; the limit is {limit} "
                 "bytes", "body"))
             await response(scope, receive, send)

@@ -112,13 +112,10 @@ def delete(ref: str) -> None:
 
 
 def _build_assistant(parts: Components) -> Any:
-    from assistant.chain import Assistant
-    from assistant.llm import llm_from_settings
+    from assistant.builder import build_assistant
     from assistant.settings import AssistantSettings
 
-    settings = AssistantSettings()
-    return Assistant(parts.store, parts.embedder, llm=llm_from_settings(settings),
-                     top_k=settings.top_k, min_evidence=settings.min_evidence)
+    return build_assistant(parts.store, parts.embedder, AssistantSettings())
 
 
 def _load_history(path: Path | None) -> list[Any]:
@@ -136,12 +133,13 @@ def _load_history(path: Path | None) -> list[Any]:
 
 
 def _render_answer(answer: Any) -> None:
+    from api.citations import citation_label
+
     click.echo(answer.answer)
     for citation in answer.citations:
-        where = ", ".join(x for x in (citation.authority, citation.letter_date,
-                                      citation.section) if x)
-        click.echo(click.style(f"  [{citation.marker}] {where} ({citation.source} "
-                               f"{citation.char_start}-{citation.char_end})", dim=True))
+        click.echo(click.style(f"  [{citation.marker}] {citation_label(citation)} "
+                               f"({citation.source} {citation.char_start}-{citation.char_end})",
+                               dim=True))
         click.echo(f"      \u201c{citation.quote}\u201d")
     for warning in answer.warnings:
         click.echo(click.style(f"warning: {warning}", fg="yellow"), err=True)
@@ -267,6 +265,7 @@ def serve(host: str | None, port: int | None) -> None:
 def slack(socket_mode: bool) -> None:
     """Run the Slack bot over Socket Mode (HTTP mode is mounted by `reportqa serve`)."""
     from api.conversations import ConversationStore
+    from api.database import Database
     from api.feedback import FeedbackStore
     from api.settings import ApiSettings
     from api.slack import SlackConfigError, SlackSettings, run_socket_mode
@@ -274,11 +273,12 @@ def slack(socket_mode: bool) -> None:
     settings = ApiSettings()
     parts = build_components()
     assistant = _build_assistant(parts)
+    database = Database(settings.resolved_database_url)  # the API's: one for all hosts
     try:
         run_socket_mode(assistant_getter=lambda: assistant,
-                        feedback_store=FeedbackStore(settings.feedback_path),
+                        feedback_store=FeedbackStore(database),
                         settings=SlackSettings(),
-                        conversations=ConversationStore(settings.conversations_path),
+                        conversations=ConversationStore(database),
                         letter_url=settings.letter_url)
     except SlackConfigError as exc:
         click.echo(str(exc), err=True)

@@ -1,24 +1,31 @@
-"""Thumbs up / down on answers, kept in SQLite; written by the HTTP API and the Slack bot.
+"""Thumbs up / down on answers, kept in the service's database; written by the HTTP API and the
+Slack bot.
 
 Usage::
 
-    store = FeedbackStore(settings.feedback_path)
+    store = FeedbackStore(database)
     feedback_id = store.add("conv_1", "ans_2", "up", comment="spot on", source="slack")
     recent = store.list(limit=50)
+    rated = store.list_rated(limit=50)   # with the question and answer rated
 
-Each operation opens its own connection, so one store can be shared by threads.
+Each operation is its own short transaction, so one store can be shared by threads, and several
+processes or hosts can write to one database.
 """
 
 from __future__ import annotations
 
+import builtins
 import logging
 import time
 import uuid
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import func, insert, select
+
+from api.database import Database, as_database, feedback_table, turns_table
 from api.errors import InvalidInput
-from api.sqlite import SQLiteFile
 
 logger = logging.getLogger(__name__)
 
@@ -28,20 +35,6 @@ RATINGS = ("up", "down")
 SOURCES = ("api", "slack")
 MAX_COMMENT_CHARS = 2000
 MAX_ID_CHARS = 200
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id TEXT PRIMARY KEY,
-    conversation_id TEXT,
-    answer_id TEXT NOT NULL,
-    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
-    comment TEXT,
-    source TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback(created_at);
-"""
-
 
 class InvalidFeedback(InvalidInput):
     """A rating, source, id or comment that cannot be stored."""
@@ -65,14 +58,29 @@ class FeedbackRecord:
         return asdict(self)
 
 
-class FeedbackStore(SQLiteFile):
-    """Feedback on answers in one SQLite file.
+@dataclass
+class RatedAnswer(FeedbackRecord):
+    """Feedback with the question and answer it rates (None when the turn is unknown)."""
+
+    question: str | None = None
+    answer: str | None = None
+
+
+_FEEDBACK_COLUMNS = (feedback_table.c.id, feedback_table.c.conversation_id,
+                     feedback_table.c.answer_id, feedback_table.c.rating, feedback_table.c.comment,
+                     feedback_table.c.source, feedback_table.c.created_at)
+
+
+class FeedbackStore:
+    """Feedback on answers in the service's database.
 
     Args:
-        path: The SQLite file; its folder is created when missing.
+        database: The shared :class:`api.database.Database`, or a URL or SQLite file path (a
+            database of its own is opened on it).
     """
 
-    schema = _SCHEMA
+    def __init__(self, database: Database | Path | str) -> None:
+        self.database = as_database(database)  # tables are created on first use
 
     def add(self, conversation_id: str | None, answer_id: str, rating: str,
             comment: str | None = None, source: str = "api") -> str:
@@ -106,25 +114,40 @@ class FeedbackStore(SQLiteFile):
             raise InvalidFeedback(f"comment is {len(comment)} characters; the limit is "
                                   f"{MAX_COMMENT_CHARS}", field="comment")
         feedback_id = f"fb_{uuid.uuid4().hex}"
-        with self._connect() as db:
-            db.execute("INSERT INTO feedback (id, conversation_id, answer_id, rating, comment, "
-                       "source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (feedback_id, conversation_id, answer_id, rating, comment or None, source,
-                        time.time()))
+        with self.database.begin() as db:
+            db.execute(insert(feedback_table).values(
+                id=feedback_id, conversation_id=conversation_id, answer_id=answer_id,
+                rating=rating, comment=comment or None, source=source, created_at=time.time()))
         logger.info("feedback stored id=%s rating=%s source=%s", feedback_id, rating, source)
         return feedback_id
 
     def list(self, limit: int = 100) -> list[FeedbackRecord]:
         """The most recent feedback first, at most ``limit`` records."""
-        with self._connect() as db:
-            rows = db.execute("SELECT id, conversation_id, answer_id, rating, comment, source, "
-                              "created_at FROM feedback ORDER BY created_at DESC, rowid DESC "
-                              "LIMIT ?", (max(0, int(limit)),)).fetchall()
+        query = (select(*_FEEDBACK_COLUMNS)
+                 .order_by(feedback_table.c.created_at.desc(), feedback_table.c.id.desc())
+                 .limit(max(0, int(limit))))
+        with self.database.connect() as db:
+            rows = db.execute(query).all()
         return [FeedbackRecord(*row) for row in rows]
+
+    def list_rated(self, limit: int = 100) -> builtins.list[RatedAnswer]:
+        """Like :meth:`list`, joined with the question and answer rated.
+
+        The join is on ``answer_id`` whatever the source: answers given through the API and in
+        Slack are both turns of the conversation store (in the same database).
+        """
+        query = (select(*_FEEDBACK_COLUMNS, turns_table.c.question, turns_table.c.answer)
+                 .select_from(feedback_table.outerjoin(
+                     turns_table, turns_table.c.answer_id == feedback_table.c.answer_id))
+                 .order_by(feedback_table.c.created_at.desc(), feedback_table.c.id.desc())
+                 .limit(max(0, int(limit))))
+        with self.database.connect() as db:
+            rows = db.execute(query).all()
+        return [RatedAnswer(*row) for row in rows]
 
     def counts(self) -> dict[str, int]:
         """Number of ``up`` and ``down`` ratings stored."""
-        with self._connect() as db:
-            rows = db.execute("SELECT rating, COUNT(*) FROM feedback GROUP BY rating").fetchall()
-        found = dict(rows)
-        return {rating: int(found.get(rating, 0)) for rating in RATINGS}
+        query = select(feedback_table.c.rating, func.count()).group_by(feedback_table.c.rating)
+        with self.database.connect() as db:
+            found = {str(rating): int(count) for rating, count in db.execute(query).all()}
+        return {rating: found.get(rating, 0) for rating in RATINGS}

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.citations import citation_label
 from api.errors import check_text
 from assistant.models import Answer, Citation, Filters, Turn
 
@@ -95,6 +96,11 @@ class ChatCompletionRequest(BaseModel):
     n: int = Field(default=1, ge=1, le=1, description="Only one choice is produced.")
     filters: ChatFilters | None = Field(default=None, description="reportqa extension (pass "
                                         "as extra_body): restrict to a council and/or year.")
+    conversation_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,100}$",
+        description="reportqa extension (extra_body): record the answer in this conversation "
+        "(from an earlier completion's `conversation_id`); omit to start one. The history "
+        "still comes from `messages`.")
 
     @field_validator("messages")
     @classmethod
@@ -140,15 +146,14 @@ def strip_footnotes(text: str) -> str:
 
 def footnotes(citations: list[Citation],
               link: Callable[[Citation], str | None] | None = None) -> str:
-    """The citations as footnotes: ``[1] Council, source, section: "quote"`` one per line."""
+    """The citations as footnotes, one per line: ``[1] label: "quote" (link)``, where the label
+    is :func:`api.citations.citation_label` (``Council · letter of DATE · Section``)."""
     if not citations:
         return ""
     lines = []
     for c in citations:
-        where = ", ".join(x for x in (c.authority, c.inspection_date or c.letter_date, c.source,
-                                      c.section) if x)
         quote = " ".join(c.quote.split())
-        line = f'[{c.marker}] {where}: "{quote}"'
+        line = f'[{c.marker}] {citation_label(c)}: "{quote}"'
         url = link(c) if link else None
         if url:
             line += f" ({url})"
@@ -172,16 +177,19 @@ def _extras(answer: Answer) -> dict[str, Any]:
                          "timings_ms": answer.timings_ms, "warnings": answer.warnings}}
 
 
-def completion(answer: Answer, question: str, model: str, notes: str) -> dict[str, Any]:
-    """A ``chat.completion`` object for a finished answer (``notes``: the footnotes)."""
+def completion(answer: Answer, question: str, model: str, notes: str,
+               id: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A ``chat.completion`` object for a finished answer (``notes``: the footnotes; ``extra``:
+    more top-level fields, such as ``answer_id`` and ``conversation_id``)."""
     text = answer.answer + notes
     return {
-        "id": completion_id(), "object": "chat.completion", "created": int(time.time()),
+        "id": id or completion_id(), "object": "chat.completion", "created": int(time.time()),
         "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
                      "finish_reason": "stop", "logprobs": None}],
         "usage": _usage(question, text),
         **_extras(answer),
+        **extra,
     }
 
 
@@ -204,9 +212,10 @@ class ChunkWriter:
                                          "finish_reason": finish_reason, "logprobs": None}],
                             **extra})
 
-    def final(self, answer: Answer) -> str:
-        """The closing chunk: empty delta, ``finish_reason`` stop, and the citations."""
-        return self.chunk({}, "stop", **_extras(answer))
+    def final(self, answer: Answer, **extra: Any) -> str:
+        """The closing chunk: empty delta, ``finish_reason`` stop, the citations and ``extra``
+        top-level fields (``answer_id``, ``conversation_id``)."""
+        return self.chunk({}, "stop", **_extras(answer), **extra)
 
     def usage(self, question: str, text: str) -> str:
         return self._event({"id": self.id, "object": "chat.completion.chunk",

@@ -68,8 +68,14 @@ class ApiSettings(BaseSettings):
         "The address users reach the service at, e.g. 'https://reportqa.example.org'; used for "
         "links to letters in OpenAI-compatible answers and Slack messages. Unset: no links."))
     data_dir: Path = Field(default=Path("data/store"), description=(
-        "Folder for the service's SQLite files (conversations.sqlite3, feedback.sqlite3); the "
-        "same variable (REPORTQA_DATA_DIR) as the embedded Chroma store."))
+        "Folder of the default SQLite database (reportqa.sqlite3) when REPORTQA_DATABASE_URL is "
+        "unset; the same variable (REPORTQA_DATA_DIR) as the embedded Chroma store."))
+    database_url: SecretStr | None = Field(default=None, description=(
+        "SQLAlchemy URL of the one database holding conversations, feedback and the Slack bot's "
+        "state, e.g. 'postgresql+psycopg://reportqa:PASSWORD@db.example.org:5432/reportqa' "
+        "when several hosts serve (postgres:// and postgresql:// mean the same). Unset: the "
+        "SQLite file reportqa.sqlite3 in REPORTQA_DATA_DIR (one host, any number of workers). "
+        "Logged only with its password hidden."))
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description=(
         "Comma-separated keys that may read (chat, documents, posting feedback, /v1, metrics). "
         "Empty with no admin keys either: no authentication, loopback only."))
@@ -79,10 +85,11 @@ class ApiSettings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description=(
         "Comma-separated browser origins allowed to call the API from other sites, e.g. "
         "'https://intranet.example.org'; '*' allows any. Empty: same-origin only."))
-    rate_limit_per_minute: float = Field(default=120.0, ge=0, description=(
+    rate_limit_per_minute: float = Field(default=300.0, ge=0, description=(
         "Sustained requests per minute allowed per key (or per client address without a key); "
-        "0 disables rate limiting."))
-    rate_limit_burst: int = Field(default=30, ge=1, description=(
+        "enough for a 20-person office sharing one address (docs/deployment.md, 'Rate "
+        "limits'); 0 disables rate limiting."))
+    rate_limit_burst: int = Field(default=100, ge=1, description=(
         "Requests a key may send at once before the per-minute rate applies (bucket size)."))
     max_body_bytes: int = Field(default=1_000_000, ge=1024, description=(
         "Largest request body accepted by JSON endpoints, in bytes (larger: 413)."))
@@ -99,6 +106,11 @@ class ApiSettings(BaseSettings):
     @classmethod
     def _comma_list(cls, value: object) -> object:
         return _split_list(value)
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_database_url(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("public_url", mode="before")
     @classmethod
@@ -160,12 +172,12 @@ class ApiSettings(BaseSettings):
             url += f"&start={int(char_start)}&end={int(char_end)}"
         return url
 
+    # ---- database ----------------------------------------------------------------------------
     @property
-    def conversations_path(self) -> Path:
-        """SQLite file of the server-side conversations."""
-        return self.data_dir / "conversations.sqlite3"
+    def resolved_database_url(self) -> str:
+        """:attr:`database_url`, or ``sqlite:///<data_dir>/reportqa.sqlite3`` when unset. It may
+        hold a password: log :func:`api.database.redact_url` of it, never the URL itself."""
+        from api.database import default_database_url
 
-    @property
-    def feedback_path(self) -> Path:
-        """SQLite file of the feedback (shared with the Slack bot)."""
-        return self.data_dir / "feedback.sqlite3"
+        given = self.database_url.get_secret_value().strip() if self.database_url else ""
+        return given or default_database_url(self.data_dir)

@@ -9,23 +9,23 @@ Built on Slack Bolt (sync ``App``), shared by the two ways of connecting to Slac
   expose a URL.
 
 Behaviour: a mention in a channel is answered in a thread; a reply in that thread is a follow-up
-in the same conversation (thread -> conversation id, turns kept in SQLite); a direct message is
-answered in the DM. ``/reports <question>`` is acknowledged at once and answered through the
-command's ``response_url``. Retried events (same ``event_id``) are answered once; the bot ignores
-itself and other bots; a failure becomes a polite message with a reference to quote.
+in the same conversation (thread -> conversation id, turns kept in the service's database); a
+direct message is answered in the DM. ``/reports <question>`` is acknowledged at once and
+answered through the command's ``response_url``. Retried events (same ``event_id``) are answered
+once, also when several hosts receive them; the bot ignores itself and other bots; a failure
+becomes a polite message with a reference to quote.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fastapi import FastAPI, Request, Response
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -33,8 +33,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
+from sqlalchemy import delete, insert, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
+from api.database import (
+    Database,
+    DatabaseUnavailable,
+    as_database,
+    default_database_url,
+    slack_events_table,
+    slack_threads_table,
+)
 from api.errors import ApiError
 from api.slack_blocks import (
     FEEDBACK_DOWN,
@@ -46,7 +57,10 @@ from api.slack_blocks import (
     parse_feedback_value,
     render_answer,
 )
-from assistant.models import Answer, Turn
+from assistant.models import Answer, Filters, Turn
+
+if TYPE_CHECKING:
+    from api.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +106,8 @@ class SlackSettings(BaseSettings):
         description="Base URL of the Slack Web API (tests point it at a local fake).")
     data_dir: Path = Field(
         default=Path("data/store"), validation_alias=AliasChoices("REPORTQA_DATA_DIR", "data_dir"),
-        description="Folder of the bot's SQLite file (slack.sqlite3: conversation turns and the "
-                    "event ids already answered).")
+        description="Data folder: the default database (reportqa.sqlite3) lives there when the "
+                    "bot is not handed the API's stores (their REPORTQA_DATABASE_URL).")
     command: str = Field(
         default="/reports", validation_alias=AliasChoices("REPORTQA_SLACK_COMMAND", "command"),
         pattern=r"^/[a-z0-9_-]{1,31}$",
@@ -127,7 +141,8 @@ class SlackSettings(BaseSettings):
 
     @property
     def state_path(self) -> Path:
-        """The bot's SQLite file."""
+        """SQLite file of the bot's state when its conversation log keeps no database (a stand-in
+        log in tests); otherwise the state lives in the conversations' database."""
         return self.data_dir / "slack.sqlite3"
 
 
@@ -153,70 +168,73 @@ class ConversationLog(Protocol):
 
 
 class SlackState:
-    """The bot's own SQLite file: which conversation each Slack thread is, and the event ids
-    already handled (so Slack's retries are answered once).
+    """The bot's state in the service's database: which conversation each Slack thread is, and
+    the event ids already handled (so Slack's retries are answered once).
+
+    Claiming an event is one INSERT in its own transaction; the event id is the table's primary
+    key, so when several processes or hosts receive the same delivery exactly one insert
+    succeeds and the others see an IntegrityError, read as "already seen".
 
     Args:
-        path: The SQLite file (created with its folder when missing).
+        database: The shared :class:`api.database.Database` (the one the conversations use), or
+            a URL or SQLite file path.
         event_ttl_s: How long an event id is remembered (Slack retries within minutes).
     """
 
-    def __init__(self, path: Path, event_ttl_s: float = 24 * 3600) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+    def __init__(self, database: Database | Path | str, event_ttl_s: float = 24 * 3600) -> None:
+        self.database = as_database(database)  # tables are created on first use
         self.event_ttl_s = event_ttl_s
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
-                                   timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS slack_threads (
-                thread_key TEXT PRIMARY KEY,
-                conversation_id TEXT NOT NULL,
-                created REAL NOT NULL);
-            CREATE TABLE IF NOT EXISTS slack_events (
-                event_id TEXT PRIMARY KEY,
-                seen REAL NOT NULL);
-            """
-        )
         self._claims = 0
 
     def claim_event(self, event_id: str) -> bool:
-        """True the first time ``event_id`` is seen (so it is handled once), False afterwards."""
+        """True the first time ``event_id`` is seen (so it is handled once), False afterwards.
+
+        Raises:
+            DatabaseUnavailable: the database cannot be reached.
+        """
         now = time.time()
+        try:
+            with self.database.begin() as db:
+                db.execute(insert(slack_events_table).values(event_id=event_id, seen=now))
+            claimed = True
+        except IntegrityError:
+            claimed = False
         with self._lock:
-            cursor = self._db.execute(
-                "INSERT OR IGNORE INTO slack_events (event_id, seen) VALUES (?, ?)",
-                (event_id, now))
-            claimed = cursor.rowcount == 1
             self._claims += 1
-            if self._claims % 500 == 0:
-                self._db.execute("DELETE FROM slack_events WHERE seen < ?",
-                                 (now - self.event_ttl_s,))
+            purge = self._claims % 500 == 0
+        if purge:
+            with self.database.begin() as db:
+                db.execute(delete(slack_events_table)
+                           .where(slack_events_table.c.seen < now - self.event_ttl_s))
         return claimed
 
     def conversation_for(self, thread_key: str) -> str | None:
         """The conversation id bound to a Slack thread key, or None."""
-        with self._lock:
-            row = self._db.execute("SELECT conversation_id FROM slack_threads "
-                                   "WHERE thread_key = ?", (thread_key,)).fetchone()
+        with self.database.connect() as db:
+            row = db.execute(select(slack_threads_table.c.conversation_id)
+                             .where(slack_threads_table.c.thread_key == thread_key)).first()
         return None if row is None else str(row[0])
 
     def bind(self, thread_key: str, conversation_id: str, replace: bool = False) -> str:
         """Bind a thread key to a conversation; returns the binding in force (first one wins
-        unless ``replace``)."""
-        with self._lock:
-            verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
-            self._db.execute(f"{verb} INTO slack_threads (thread_key, conversation_id, created) "
-                             "VALUES (?, ?, ?)", (thread_key, conversation_id, time.time()))
-            row = self._db.execute("SELECT conversation_id FROM slack_threads "
-                                   "WHERE thread_key = ?", (thread_key,)).fetchone()
-        return str(row[0])
+        unless ``replace``, also across hosts)."""
+        try:
+            with self.database.begin() as db:
+                db.execute(insert(slack_threads_table).values(
+                    thread_key=thread_key, conversation_id=conversation_id, created=time.time()))
+        except IntegrityError:
+            if replace:
+                with self.database.begin() as db:
+                    db.execute(sql_update(slack_threads_table)
+                               .where(slack_threads_table.c.thread_key == thread_key)
+                               .values(conversation_id=conversation_id, created=time.time()))
+        bound = self.conversation_for(thread_key)
+        return bound if bound is not None else conversation_id
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        """Close the pooled connections (the state may still be used; it reconnects)."""
+        self.database.dispose()
 
 
 # ---- text from Slack ---------------------------------------------------------------------------
@@ -249,6 +267,33 @@ def mentions(text: str | None, user_id: str | None) -> bool:
     return bool(text and user_id and f"<@{user_id}" in text)
 
 
+_FILTER = re.compile(r'^\s*(council|year):(?:"([^"]*)"|(\S+))\s*', re.IGNORECASE)
+
+
+def parse_filters(text: str) -> tuple[str, Filters | None]:
+    """Leading ``council:NAME`` / ``year:YYYY`` options of a question, as in the API's filters.
+
+    ``/reports council:Portsmouth year:2009 What was the area for priority action?`` asks with
+    council Portsmouth and year 2009; a name with spaces is quoted: ``council:"Leeds City"``.
+    Options that do not parse (``year:soon``) stay in the question.
+    """
+    authority: str | None = None
+    year: int | None = None
+    rest = text
+    while match := _FILTER.match(rest):
+        key, value = match.group(1).lower(), (match.group(2) or match.group(3) or "").strip()
+        if key == "year":
+            if not (value.isdigit() and 2000 <= int(value) <= 2100):
+                break
+            year = int(value)
+        elif value:
+            authority = value
+        rest = rest[match.end():]
+    if (authority is None and year is None) or not rest.strip():
+        return text, None
+    return rest.strip(), Filters(authority=authority, year=year)
+
+
 def is_help(question: str) -> bool:
     return not question or question.strip().lower() in _HELP_WORDS
 
@@ -263,26 +308,35 @@ class SlackBot:
         feedback_store: Records 👍/👎 (:class:`api.feedback.FeedbackStore`).
         settings: The Slack settings.
         conversations: The API's conversation store (turns and answer ids); default a
-            :class:`api.conversations.ConversationStore` on ``conversations.sqlite3`` in the data
-            folder, the file the API uses.
+            :class:`api.conversations.ConversationStore` on the default database in the data
+            folder (``reportqa.sqlite3``).
         letter_url: ``(document_id, char_start, char_end) -> url | None`` for citation links;
             default ``{public_url}/#letter=ID&start=..&end=..`` when a public URL is set.
-        state: The bot's own SQLite state; default ``slack.sqlite3`` in the data folder.
+        state: The bot's thread bindings and seen events; default in the conversation store's
+            database, so every host running the bot shares them.
+        metrics: The API's :class:`api.metrics.Metrics`: answers and ratings are counted under
+            the front door ``slack``; none are recorded without it.
     """
 
     def __init__(self, *, assistant_getter: Callable[[], Any], feedback_store: FeedbackSink,
                  settings: SlackSettings, conversations: ConversationLog | None = None,
-                 letter_url: LetterUrl | None = None, state: SlackState | None = None) -> None:
+                 letter_url: LetterUrl | None = None, state: SlackState | None = None,
+                 metrics: Metrics | None = None) -> None:
         if conversations is None:
             from api.conversations import ConversationStore
 
-            conversations = ConversationStore(settings.data_dir / "conversations.sqlite3")
+            conversations = ConversationStore(default_database_url(settings.data_dir))
+        if state is None:
+            database = getattr(conversations, "database", None)
+            state = SlackState(database if isinstance(database, Database)
+                               else settings.state_path)
         self.assistant_getter = assistant_getter
         self.feedback_store = feedback_store
         self.settings = settings
         self.conversations = conversations
         self.letter_url = letter_url
-        self.state = state or SlackState(settings.state_path)
+        self.state = state
+        self.metrics = metrics
 
     # ---- conversations ----------------------------------------------------------------------
     @staticmethod
@@ -330,8 +384,11 @@ class SlackBot:
         history = self.conversations.history(conversation_id, self.settings.history_turns)
         assistant = self.assistant_getter()
         started = time.perf_counter()
-        result: Answer = assistant.ask(question, history)
+        question, filters = parse_filters(question)
+        result: Answer = assistant.ask(question, history, filters)
         answer_id = self.conversations.append(conversation_id, question, result)
+        if self.metrics is not None:
+            self.metrics.observe_answer(result, "slack")
         logger.info("slack answered conversation=%s answer=%s abstained=%s citations=%d ms=%.0f",
                     conversation_id, answer_id, result.abstained, len(result.citations),
                     (time.perf_counter() - started) * 1000)
@@ -443,6 +500,8 @@ class SlackBot:
             conversation_id, answer_id = parse_feedback_value(str(action.get("value", "")))
             self.feedback_store.add(conversation_id, answer_id, rating, comment=None,
                                     source="slack")
+            if self.metrics is not None:
+                self.metrics.feedback.labels(rating=rating).inc()
             text = (f"Thanks, your {'👍' if rating == 'up' else '👎'} was recorded; it helps "
                     "us see which answers work.")
             logger.info("slack feedback conversation=%s answer=%s rating=%s", conversation_id,
@@ -502,7 +561,8 @@ def _short(text: str, limit: int = 200) -> str:
 # ---- the Bolt app ------------------------------------------------------------------------------
 def build_slack_app(*, assistant_getter: Callable[[], Any], feedback_store: FeedbackSink,
                     settings: SlackSettings, conversations: ConversationLog | None = None,
-                    letter_url: LetterUrl | None = None, socket_mode: bool = False) -> App:
+                    letter_url: LetterUrl | None = None, socket_mode: bool = False,
+                    metrics: Metrics | None = None) -> App:
     """Build the Bolt app with every listener (shared by HTTP and Socket Mode).
 
     Raises:
@@ -531,7 +591,8 @@ def build_slack_app(*, assistant_getter: Callable[[], Any], feedback_store: Feed
         logger=logging.getLogger("api.slack.bolt"),
     )
     bot = SlackBot(assistant_getter=assistant_getter, feedback_store=feedback_store,
-                   settings=settings, conversations=conversations, letter_url=letter_url)
+                   settings=settings, conversations=conversations, letter_url=letter_url,
+                   metrics=metrics)
     app.middleware(_dedupe_events(bot.state))
     app.event("app_mention")(bot.on_mention)
     app.event("message")(bot.on_message)
@@ -548,10 +609,19 @@ def _dedupe_events(state: SlackState) -> Callable[..., Any]:
     def dedupe_events(body: dict[str, Any], request: Any,
                       next: Callable[[], Any]) -> Any:  # noqa: A002 (Bolt's argument name)
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if body.get("type") == "event_callback" and event_id and not state.claim_event(event_id):
-            retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
-            logger.info("slack duplicate event ignored event_id=%s retry=%s", event_id, retry)
-            return BoltResponse(status=200, body="")
+        if body.get("type") == "event_callback" and event_id:
+            try:
+                claimed = state.claim_event(event_id)
+            except DatabaseUnavailable:
+                # Not acknowledged, so Slack delivers the event again a little later.
+                logger.warning("slack event deferred event_id=%s reason=database unavailable",
+                               event_id)
+                return BoltResponse(status=503, body="")
+            if not claimed:
+                retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+                logger.info("slack duplicate event ignored event_id=%s retry=%s", event_id,
+                            retry)
+                return BoltResponse(status=200, body="")
         return next()
 
     return dedupe_events
@@ -564,7 +634,7 @@ def _log_error(error: Exception) -> None:
 def mount_slack(app: FastAPI, *, assistant_getter: Callable[[], Any],
                 feedback_store: FeedbackSink, settings: SlackSettings,
                 conversations: ConversationLog | None = None,
-                letter_url: LetterUrl | None = None) -> None:
+                letter_url: LetterUrl | None = None, metrics: Metrics | None = None) -> None:
     """Add ``POST /slack/events`` (events, interactivity, slash commands) to ``app``.
 
     The Bolt app is kept at ``app.state.slack_app``. Bolt's dispatch (signature check, auth.test
@@ -575,7 +645,8 @@ def mount_slack(app: FastAPI, *, assistant_getter: Callable[[], Any],
         SlackConfigError: SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is missing.
     """
     bolt = build_slack_app(assistant_getter=assistant_getter, feedback_store=feedback_store,
-                           settings=settings, conversations=conversations, letter_url=letter_url)
+                           settings=settings, conversations=conversations, letter_url=letter_url,
+                           metrics=metrics)
     app.state.slack_app = bolt
 
     @app.post(SLACK_EVENTS_PATH, tags=["slack"], summary="Slack Events API, interactivity and "

@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
 
-from assistant.formatting import human_date
+from api.citations import citation_label, citation_link, letter_link
 from assistant.models import Answer, Citation
 
 MAX_SECTION_CHARS = 3000
@@ -29,7 +28,7 @@ FEEDBACK_DOWN = "reportqa_feedback_down"
 FEEDBACK_BLOCK = "reportqa_feedback"
 
 Block = dict[str, Any]
-LetterUrl = Callable[[str, int, int], "str | None"]
+LetterUrl = Callable[[str, int, int], "str | None"]  # as api.citations.LetterUrl
 
 
 @dataclass
@@ -80,11 +79,7 @@ def passage_url(public_url: str | None, citation: Citation) -> str | None:
 
     The chat page reads ``/#letter=ID&start=N&end=M`` (the same links as the API's answers).
     """
-    if not public_url:
-        return None
-    query = urlencode({"letter": citation.document_id, "start": citation.char_start,
-                       "end": citation.char_end}, quote_via=quote, safe="")
-    return f"{public_url.rstrip('/')}/#{query}"
+    return letter_link(public_url, citation.document_id, citation.char_start, citation.char_end)
 
 
 def feedback_value(conversation_id: str, answer_id: str) -> str:
@@ -130,19 +125,15 @@ def feedback_actions(conversation_id: str, answer_id: str) -> Block:
 
 def citation_blocks(citation: Citation, public_url: str | None,
                     letter_url: LetterUrl | None = None) -> list[Block]:
-    """One citation: council, letter date, section, the quoted text and a link to the passage.
+    """One citation: its label (council · letter date · section), the quoted text and a link to
+    the passage.
 
     The link comes from ``letter_url(document_id, char_start, char_end)`` when given, else from
     ``public_url`` (see :func:`passage_url`); no link without either.
     """
-    who = citation.authority or citation.source
-    when = citation.letter_date or citation.inspection_date
-    title = f"*[{citation.marker}] {escape(who)}*"
-    if when:
-        title += f", letter of {escape(human_date(when))}"
-    title += f" · _{escape(citation.section)}_"
+    title = f"*[{citation.marker}]* {escape(citation_label(citation))}"
     if letter_url is not None:
-        url = letter_url(citation.document_id, citation.char_start, citation.char_end)
+        url = citation_link(citation, letter_url)
     else:
         url = passage_url(public_url, citation)
     link = f"\n<{url}|Open the passage in the letter>" if url else ""
@@ -210,7 +201,9 @@ def help_message(command: str = "/reports", bot_name: str = "reportqa") -> Slack
         "Portsmouth in 2009?` I answer in a thread.\n"
         "• In the thread: just reply to follow up (`And who signed it?`).\n"
         "• In a direct message: ask your question as it is.\n"
-        f"• Anywhere: `{command} <question>`; `{command} help` shows this message.\n"
+        f"• Anywhere: `{command} <question>`; `{command} help` shows this message. Narrow it "
+        f"with `council:` and `year:` first, e.g. `{command} council:Leeds year:2010 Who "
+        "signed the letter?`\n"
         "Rate an answer with 👍/👎 to help us improve it."
     )
     return SlackMessage(text=f"How to use {bot_name}: mention me, DM me or use {command}.",

@@ -272,7 +272,7 @@ _OP_WORDS = {">": "more than", ">=": "at least", "<": "fewer than", "==": "exact
 
 def criteria_of(query: Query) -> Criteria:
     """Read the list/count criteria of ``query`` (its text, years and inherited section)."""
-    text = query.text
+    text = query.read_text
     crit = Criteria(years=list(query.years), letter_dated=bool(_LETTER_DATED.search(text)))
     crit.unit = "councils" if (_COUNCIL_UNIT.search(text) and not _LETTER_UNIT.search(
         re.sub(r"\bhow\s+many\s+(?:councils|authorities)", "", text, flags=_I))) else "letters"
@@ -317,7 +317,7 @@ def criteria_of(query: Query) -> Criteria:
 
 def topic_phrase(query: Query) -> str:
     """What the question asks about, once councils, dates, sections and question words go."""
-    text = " " + query.text.replace("’", "'") + " "
+    text = " " + query.read_text.replace("’", "'") + " "
     for council in query.councils:
         words = council.mention.split()
         if words:
@@ -688,9 +688,9 @@ class AggregateAnswerer:
         if len(chosen) < 2:
             return None, COMPARE, []
         crit = criteria_of(query)
-        if _WHICH_FIRST.search(query.text):
+        if _WHICH_FIRST.search(query.read_text):
             return self._which_first(query, chosen)
-        if _WHICH_OF.search(query.text) and (crit.section or crit.topic or crit.signatory):
+        if _WHICH_OF.search(query.read_text) and (crit.section or crit.topic or crit.signatory):
             draft, _, listed = self._list(query, chosen, LIST)
             return draft, COMPARE, listed
         sections = ([crit.section] if crit.section else
@@ -771,7 +771,7 @@ class AggregateAnswerer:
                      ) -> tuple[Draft | None, str, list[dict[str, Any]]]:
         """ "Which was inspected first, Leeds or Bradford?": the dates of each, cited."""
         latest = bool(re.search(r"\b(?:last|later|latest|most\s+recently|more\s+recently)\b",
-                                query.text, _I))
+                                query.read_text, _I))
         dated = [x for x in chosen if x.date]
         if len(dated) < 2:
             return None, COMPARE, []
@@ -816,7 +816,7 @@ class AggregateAnswerer:
         if not query.known_places:
             return self._trend(query, crit, [x for x in letters if crit.in_dates(x)])
         letters = self._council_letters(query, letters)
-        if _STILL.search(query.text):
+        if _STILL.search(query.read_text):
             result = self._still(query, crit, letters)
             if result[0] is not None:
                 return result

@@ -1,7 +1,8 @@
 """The catalogue of stored letters: each letter's text and parse, queryable without vector search.
 
 Built from the store's letters collection (so it works against a Chroma server shared by several
-processes) and reloaded whenever the store's fingerprint changes.
+processes) and kept in step incrementally: each refresh compares the store's current letter
+revisions with those loaded and fetches only the letters added or replaced since.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class CatalogLetter:
     source: str
     parsed: ParsedLetter
     metadata: dict[str, object] = field(default_factory=dict)
+    revision: str = ""  # the store's revision of the record this was loaded from
 
     @property
     def text(self) -> str:
@@ -81,18 +83,33 @@ class LetterCatalog:
     def __init__(self, store: LetterStore) -> None:
         self.store = store
         self._letters: dict[str, CatalogLetter] = {}
-        self._fingerprint: str | None = None
+        self._revisions: dict[str, str] | None = None  # as loaded (unreadable records included)
         self._lock = threading.Lock()
-        self.version = 0  # bumped on every reload; dependants rebuild when it changes
+        # Bumped on every change; dependants then update. Letters that did not change keep the
+        # same CatalogLetter object, so dependants can tell what changed by identity.
+        self.version = 0
 
-    def refresh(self, force: bool = False, fingerprint: str | None = None) -> bool:
-        """Reload when the store changed; returns True when a reload happened."""
-        fingerprint = fingerprint or self.store.fingerprint()
-        if not force and fingerprint == self._fingerprint:
-            return False
+    def refresh(self, force: bool = False, fingerprint: str | None = None,
+                revisions: dict[str, str] | None = None) -> bool:
+        """Load what changed in the store; returns True when anything did.
+
+        Args:
+            force: reload every letter.
+            fingerprint: accepted for compatibility; the letter revisions decide.
+            revisions: :meth:`LetterStore.letter_revisions`, when the caller already read it.
+        """
+        if revisions is None:
+            revisions = self.store.letter_revisions()
         with self._lock:
-            letters: dict[str, CatalogLetter] = {}
-            for stored in self.store.list_letters(include_text=True):
+            known = {} if force or self._revisions is None else self._revisions
+            if not force and self._revisions is not None and revisions == known:
+                return False
+            changed = {d for d, r in revisions.items() if known.get(d) != r}
+            letters = {d: x for d, x in self._letters.items()
+                       if d in revisions and d not in changed}
+            fetched = self.store.get_letters(changed)
+            for stored in fetched:
+                revision = revisions[stored.document_id]
                 try:
                     parsed = letter_from_record(stored.text, str(stored.metadata.get("record_json",
                                                                                    "{}")))
@@ -102,11 +119,15 @@ class LetterCatalog:
                     continue
                 letters[stored.document_id] = CatalogLetter(
                     document_id=stored.document_id, source=stored.source, parsed=parsed,
-                    metadata=dict(stored.metadata))
+                    metadata=dict(stored.metadata), revision=revision)
+            removed = len(self._letters.keys() - letters.keys())
             self._letters = letters
-            self._fingerprint = fingerprint
+            # A letter that vanished between the two reads is looked for again next time.
+            loaded = {x.document_id for x in fetched} | letters.keys()
+            self._revisions = {d: r for d, r in revisions.items() if d in loaded}
             self.version += 1
-        logger.info("catalog reloaded letters=%d", len(letters))
+        logger.info("catalog refreshed letters=%d loaded=%d removed=%d", len(letters),
+                    len(changed), removed)
         return True
 
     def get(self, document_id: str) -> CatalogLetter | None:

@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableConfig
@@ -30,9 +30,22 @@ from assistant.llm import LLMAnswerer
 from assistant.models import Answer, Filters, LetterRef, StreamEvent, Turn
 from assistant.passages import Passage
 from assistant.query import (
-    METADATA_INTENTS,
+    ADDRESSEE,
+    CONCERNS,
+    COPY_LIST,
+    COUNT_FINDINGS,
+    EVIDENCE_BASE,
+    FIELD_INTENTS,
+    GRADE,
+    GREETING,
+    INSPECTION_DATES,
+    INSPECTION_TYPE,
+    LEGAL_BASIS,
+    LETTER_DATE,
     OUTSIDE_LETTERS,
+    POSITIVES,
     PRIORITY_EXISTS,
+    SIGNATORY,
     SUMMARY,
     TIMELINE,
     Query,
@@ -40,6 +53,8 @@ from assistant.query import (
     understand,
 )
 from assistant.retrieval import Candidate, HybridRetriever
+from assistant.understanding.answer_types import asked_type
+from assistant.understanding.reader import QuestionReader
 from vectorstore.embedder import Embedder
 from vectorstore.store import LetterStore
 
@@ -78,7 +93,7 @@ class Assistant(Runnable[Any, Answer]):
     def __init__(self, store: LetterStore, embedder: Embedder, *,
                  llm: LLMAnswerer | None = None,
                  top_k: int = 8, min_evidence: float | None = None,
-                 refresh_interval_s: float = 2.0) -> None:
+                 refresh_interval_s: float = 2.0, reader: QuestionReader | None = None) -> None:
         self.store = store
         self.embedder = embedder
         self.catalog = LetterCatalog(store)
@@ -91,6 +106,8 @@ class Assistant(Runnable[Any, Answer]):
         self.top_k = top_k
         self.min_evidence = DEFAULT_MIN_EVIDENCE if min_evidence is None else min_evidence
         self.refresh_interval_s = refresh_interval_s
+        self.reader = reader or QuestionReader(_embedding_function(embedder),
+                                               model_name=embedder.model_name)
         self._gazetteer: Gazetteer | None = None
         self._gazetteer_version = -1
         self._checked_at = float("-inf")
@@ -119,13 +136,15 @@ class Assistant(Runnable[Any, Answer]):
                 and now - self._checked_at < self.refresh_interval_s:
             return
         self._checked_at = now
-        fingerprint = self.store.fingerprint()
-        self.catalog.refresh(fingerprint=fingerprint)
-        self.lexical.refresh(fingerprint)
+        revisions = self.store.letter_revisions()  # one scan; both load only what changed
+        self.catalog.refresh(revisions=revisions)
+        self.lexical.refresh(revisions=revisions)
         if self._gazetteer is None or self._gazetteer_version != self.catalog.version:
             letters = self.catalog.all()
             self._gazetteer = Gazetteer([x.authority or "" for x in letters],
                                         common_words=_lowercase_words(letters))
+            self.reader.set_vocabulary(x.text for x in letters)
+            self.reader.set_people(name for x in letters for name in _people(x))
             self._gazetteer_version = self.catalog.version
 
     @property
@@ -156,8 +175,33 @@ class Assistant(Runnable[Any, Answer]):
             answer = self._abstention(plan, plan.abstain, timings, t0, id)
             yield from _emit(answer, stream_text)
             return
+        if plan.query.intent == GRADE:
+            grade = merge_drafts([self.extractive.no_grade(x)
+                                  for x in plan.letters[:MAX_LETTERS_LISTED]])
+            answer = self._typed_abstention(plan, grade, "The letters give no grade or rating: "
+                                            "they report findings, not judgements.", timings,
+                                            t0, id)
+            yield from _emit(answer, stream_text)
+            return
         draft, kind, evidence, items, retrieval_ms = self._draft(plan)
         timings["retrieval"] = retrieval_ms
+        if draft is None and evidence is not None and evidence.untyped is not None \
+                and evidence.score >= self.min_evidence:
+            said = evidence.untyped
+            lead = f"The letter gives no {evidence.missing}; it says:"
+            answer = self._typed_abstention(
+                plan, Draft(text=f"{lead} {said.text}", passages=said.passages), lead, timings,
+                t0, id)
+            yield from _emit(answer, stream_text)
+            return
+        missing = _missing_type(plan, draft, kind)
+        if missing is not None and draft is not None:
+            lead = f"The letter gives no {missing}; it says:"
+            answer = self._typed_abstention(
+                plan, Draft(text=f"{lead}\n{draft.text}", passages=draft.passages), lead,
+                timings, t0, id)
+            yield from _emit(answer, stream_text)
+            return
         t2 = time.perf_counter()
         warnings: list[str] = []
         streamed: list[str] = []  # text already sent as tokens (LLM answers stream as produced)
@@ -197,13 +241,14 @@ class Assistant(Runnable[Any, Answer]):
 
     # ---- planning ---------------------------------------------------------------------------
     def _plan(self, question: str, history: list[Turn], filters: Filters | None) -> _Plan:
-        query = understand(question, self.gazetteer, history, filters)
+        query = understand(question, self.gazetteer, history, filters, self.reader)
         plan = _Plan(query=query)
         if len(self.catalog) == 0:
             plan.abstain = ("No letters are stored yet, so I cannot answer. Ingest letters with "
                             "`reportqa ingest PATH` (or upload them) and ask again.")
             return plan
-        if not query.councils and not query.years and not content_words(query.text):
+        if query.intent == GREETING and not query.councils or \
+                not query.councils and not query.years and not content_words(query.read_text):
             plan.abstain = (f"Ask me about the inspection letters, for example: “What was the "
                             f"area for priority action in {self._example_council()}?”, “Who "
                             f"signed it?”, “Which councils had no area for priority action?”. "
@@ -226,7 +271,7 @@ class Assistant(Runnable[Any, Answer]):
             letters = [x for x in letters if x.authority in wanted]
         if query.years:
             in_years = [x for x in letters if x.inspection_years & set(query.years)]
-            if not in_years and not _ABOUT_INSPECTION.search(query.text):
+            if not in_years and not _ABOUT_INSPECTION.search(query.read_text):
                 # "the 2010 letter" may be the letter written in 2010 about a 2009 inspection
                 in_years = [x for x in letters if x.years & set(query.years)]
             if not in_years:
@@ -283,17 +328,29 @@ class Assistant(Runnable[Any, Answer]):
             draft, kind, items = self.aggregates.answer(query, letters)
             if draft is not None or items:
                 return draft, kind, None, items, _ms(time.perf_counter() - t)
-        if query.intent in METADATA_INTENTS and letters and (
+        if query.intent in FIELD_INTENTS and letters and (
                 len(letters) == 1 or query.prefer == "all" and query.known_places):
             draft = merge_drafts([self.extractive.metadata(query, x) for x in letters])
             if draft is not None:
                 return draft, "metadata", None, [], _ms(time.perf_counter() - t)
+        if query.intent == COUNT_FINDINGS and query.section and 0 < len(letters) \
+                <= MAX_LETTERS_LISTED:
+            draft = merge_drafts([self.extractive.count_findings(query.section, x)
+                                  for x in letters])
+            if draft is not None:
+                return draft, "count", None, [], _ms(time.perf_counter() - t)
+        if query.intent in (CONCERNS, POSITIVES) and not query.residual \
+                and 0 < len(letters) <= MAX_LETTERS_LISTED:
+            draft = merge_drafts([self.extractive.summary(x, query.sections) for x in letters])
+            if draft is not None:
+                return draft, "section", None, [], _ms(time.perf_counter() - t)
         if query.person:
             draft = self.extractive.person(query.person, letters)
             if draft is not None:
                 return draft, "metadata", None, [], _ms(time.perf_counter() - t)
         only_a_council = bool(query.known_places) and not (
-            query.intent or query.section or query.residual or query.aggregate)
+            query.intent or query.section or query.residual or query.aggregate
+            or asked_type(query.read_text)) and not _asks_beyond_council(query)
         if (query.intent == SUMMARY or only_a_council) and not query.residual \
                 and not query.section and 0 < len(letters) <= MAX_LETTERS_LISTED:
             draft = merge_drafts([self.extractive.summary(x) for x in letters])
@@ -301,7 +358,8 @@ class Assistant(Runnable[Any, Answer]):
                 return draft, "section", None, [], _ms(time.perf_counter() - t)
         if query.section and 0 < len(letters) <= MAX_LETTERS_LISTED \
                 and not _narrowing_topic(query):
-            draft = merge_drafts([self.extractive.section_findings(query, x) for x in letters])
+            draft = merge_drafts([self.extractive.section_findings(query.section, x)
+                                  for x in letters])
             if draft is not None:
                 return draft, "section", None, [], _ms(time.perf_counter() - t)
         if query.intent == PRIORITY_EXISTS and len(letters) == 1:
@@ -310,14 +368,32 @@ class Assistant(Runnable[Any, Answer]):
                 return draft, "metadata", None, [], _ms(time.perf_counter() - t)
         by_id = {x.document_id: x for x in letters}
         candidates = plan.candidates = self.retriever.search(
-            query.topic or query.text, document_ids=set(by_id), section=query.section,
+            query.topic or query.read_text, document_ids=set(by_id), section=query.section,
             k=self.top_k)
         retrieval_ms = _ms(time.perf_counter() - t)
         single = len(by_id) == 1  # one letter: its best passage, and a close runner-up
+        field_draft = self._field_answer(query, candidates, by_id) if single else None
+        if field_draft is not None:
+            return field_draft, "metadata", None, [], retrieval_ms
         draft, evidence = self.extractive.topic(query, by_id, candidates,
                                                 max_sentences=2 if single else 3,
                                                 min_ratio=0.92 if single else 0.85)
         return draft, "fact", evidence, [], retrieval_ms
+
+    def _field_answer(self, query: Query, candidates: list[Candidate],
+                      by_id: dict[str, CatalogLetter]) -> Draft | None:
+        """A question no path was read for whose best passage is a parsed field ("which Act was
+        it under" -> the legal basis): answered as that field is."""
+        if query.path is not None or query.residual or not candidates:
+            return None
+        best = candidates[0]
+        intent = _FIELD_PATHS.get(str(best.chunk.metadata.get("field") or ""))
+        letter = by_id.get(best.chunk.document_id)
+        if intent is None or letter is None:
+            return None
+        if intent == COUNT_FINDINGS:
+            return self.extractive.count_findings(best.chunk.section, letter)
+        return self.extractive.metadata(replace(query, intent=intent), letter)
 
     def _llm_draft(self, plan: _Plan, draft: Draft, stream_text: bool, streamed: list[str]
                    ) -> Generator[StreamEvent, None, _LLMDraft]:
@@ -338,7 +414,7 @@ class Assistant(Runnable[Any, Answer]):
         by_id = {x.document_id: x for x in plan.letters}
         if by_id:
             candidates = plan.candidates if plan.candidates is not None else \
-                self.retriever.search(plan.query.topic or plan.query.text,
+                self.retriever.search(plan.query.topic or plan.query.read_text,
                                       document_ids=set(by_id), k=self.top_k)
             for cand in candidates:
                 letter = by_id.get(cand.chunk.document_id)
@@ -373,6 +449,18 @@ class Assistant(Runnable[Any, Answer]):
                 "Try naming the council, the year or the part of the letter (strengths, areas "
                 "for development, priority action).")
 
+    def _typed_abstention(self, plan: _Plan, draft: Draft | None, fallback: str,
+                          timings: dict[str, float], t0: float, id: str | None) -> Answer:
+        """An abstention that says what the letter does say, cited (a grade or figure the
+        letters do not give)."""
+        text, citations = verify(draft, self.catalog) if draft is not None else ("", [])
+        if not citations:
+            return self._abstention(plan, f"{fallback} {self._coverage()}", timings, t0, id)
+        timings["total"] = _ms(time.perf_counter() - t0)
+        return Answer(id=id, answer=text, abstained=True, citations=citations,
+                      timings_ms=timings, kind="abstain", letters=_refs(plan.letters, citations),
+                      resolved=plan.query.describe())
+
     def _abstention(self, plan: _Plan, message: str, timings: dict[str, float], t0: float,
                     id: str | None) -> Answer:
         timings["total"] = _ms(time.perf_counter() - t0)
@@ -387,6 +475,12 @@ class _LLMDraft(Draft):
 
 
 _LLM_SKIPS = {"list", "count", "compare", "timeline"}
+# Field chunks (ingest.chunking.FIELD_NAMES) and the answer path each stands for.
+_FIELD_PATHS = {"addressee": ADDRESSEE, "signatory": SIGNATORY,
+                "inspection_dates": INSPECTION_DATES, "letter_date": LETTER_DATE,
+                "copy_list": COPY_LIST, "inspection_type": INSPECTION_TYPE,
+                "legal_basis": LEGAL_BASIS, "evidence_base": EVIDENCE_BASE,
+                "no_priority_action": PRIORITY_EXISTS, "finding_count": COUNT_FINDINGS}
 _ABOUT_INSPECTION = re.compile(r"\binspect\w*|\bvisit\w*", re.IGNORECASE)
 _MIN_WORDS = 5
 
@@ -433,6 +527,54 @@ def _as_input(value: Any) -> AskInput:
 
 def _display(mention: str) -> str:
     return " ".join(w if w.isupper() else w.capitalize() for w in mention.split())
+
+
+def _embedding_function(embedder: Embedder) -> Any:
+    """Texts -> vectors: one question through ``embed_query``, many through the batch path."""
+    def embed(texts: list[str]) -> list[list[float]]:
+        if len(texts) == 1:
+            return [embedder.embed_query(texts[0])]
+        return embedder.embed_documents(texts)
+    return embed
+
+
+def _asks_beyond_council(query: Query) -> bool:
+    """Whether the question says more than a council and a year ("Portsmouth 2009?", "tell me
+    about Leeds" do not; "when was Portsmouth's service inspected" does)."""
+    text = query.read_text
+    for council in query.councils:
+        text = re.sub(re.escape(council.mention), " ", text, flags=re.IGNORECASE)
+    words = [w for w in content_words(text) if not w.isdigit()]
+    return any(w not in _ONLY_COUNCIL_WORDS for w in words)
+
+
+_ONLY_COUNCIL_WORDS = frozenset("""about what know anything everything overview summary
+summarise summarize findings brief quick""".split())
+
+
+def _missing_type(plan: _Plan, draft: Draft | None, kind: str) -> str | None:
+    """The type of answer the question asks for (a figure, a name ...) when the drafted field or
+    passage does not hold one; None when it does or nothing particular is asked."""
+    if draft is None or kind not in ("metadata", "fact"):
+        return None
+    asked = asked_type(plan.query.read_text)
+    if asked is None:
+        return None
+    people = {name.lower() for x in plan.letters for name in _people(x)}
+    for passage in draft.passages:
+        if asked.evidence.search(passage.text):
+            return None
+        if asked.name == "name" and any(p in passage.text.lower() for p in people):
+            return None
+    return asked.says
+
+
+def _people(letter: CatalogLetter) -> list[str]:
+    """The names a letter gives: signatory, addressee and the people copied in."""
+    meta = letter.parsed.metadata
+    names = [meta.signatory_name or "", meta.addressee_name or ""]
+    names += [entry.split(",")[0] for entry in meta.copy_list]
+    return [n for n in names if n]
 
 
 def _lowercase_words(letters: list[CatalogLetter]) -> set[str]:

@@ -7,7 +7,3 @@ class AssistantError(Exception):
 
 class LLMUnavailable(AssistantError):
     """The configured chat endpoint could not be reached or answered badly."""
-
-
-class BadQuestion(AssistantError):
-    """The question (or its history/filters) cannot be used as given."""

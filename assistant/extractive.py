@@ -19,8 +19,10 @@ from assistant.passages import Passage, line_span, sentence_spans
 from assistant.query import (
     ADDRESSEE,
     COPY_LIST,
+    EVIDENCE_BASE,
     INSPECTION_DATES,
     INSPECTION_TYPE,
+    LEGAL_BASIS,
     LETTER_DATE,
     PRIORITY_EXISTS,
     SIGNATORY,
@@ -28,11 +30,13 @@ from assistant.query import (
     Query,
 )
 from assistant.retrieval import Candidate
+from assistant.understanding.answer_types import asked_type
 from ingest.models import (
     AREAS_FOR_DEVELOPMENT,
     HEADER,
     INTRODUCTION,
     PRIORITY_ACTION,
+    SATISFACTORY,
     SIGN_OFF,
     STRENGTHS,
 )
@@ -48,10 +52,16 @@ inspected inspectors ofsted families family department""")
 
 @dataclass
 class Evidence:
-    """How well the best passage supports a topic answer (for abstention)."""
+    """How well the best passage supports a topic answer (for abstention).
+
+    When the question asks for a type of answer (a figure, a grade ...) that no passage holds,
+    ``missing`` names it and ``untyped`` is what the best passage does say.
+    """
 
     dense: float
     coverage: float
+    missing: str | None = None
+    untyped: Draft | None = None
 
     @property
     def score(self) -> float:
@@ -72,15 +82,8 @@ class ExtractiveAnswerer:
         meta = letter.parsed.metadata
         who = letter.authority or "the council"
         intent = query.intent
-        if intent == INSPECTION_DATES and meta.inspection_start:
-            when = human_date_range(meta.inspection_start, meta.inspection_end)
-            passage = self._field_passage(
-                letter, "inspection_dates", INTRODUCTION, prefer=_month_names(meta.inspection_start)
-            )
-            return _draft(f"The inspection of {who} took place on {when}", passage)
-        if intent == LETTER_DATE and meta.letter_date:
-            passage = self._field_passage(letter, "letter_date", HEADER)
-            return _draft(f"The letter to {who} is dated {human_date(meta.letter_date)}", passage)
+        if intent in (INSPECTION_DATES, LETTER_DATE):
+            return self._dates(letter, first=intent)
         if intent == SIGNATORY and meta.signatory_name:
             title = f", {meta.signatory_title}" if meta.signatory_title else ""
             passage = self._field_passage(letter, "signatory", SIGN_OFF)
@@ -113,6 +116,97 @@ class ExtractiveAnswerer:
             )
         if intent == PRIORITY_EXISTS:
             return self.priority_exists(letter)
+        if intent == LEGAL_BASIS:
+            basis = self._template_sentence(letter, _LEGAL_BASIS)
+            if basis is not None:
+                return Draft(text=f"The letter to {who} ({letter.dated()}) says the inspection "
+                             f"was carried out under {_legal_basis(basis.text)} [1].",
+                             passages=[basis])
+        if intent == EVIDENCE_BASE:
+            looked = self._template_sentence(letter, _EVIDENCE, run=True)
+            if looked is not None:
+                return Draft(text=f"What the inspectors looked at, in the letter to {who} "
+                             f"({letter.dated()}): {_strip_end(looked.text)} [1].",
+                             passages=[looked])
+        return None
+
+    def _dates(self, letter: CatalogLetter, first: str) -> Draft | None:
+        """The inspection dates and the letter date, the one asked for first, each cited."""
+        meta = letter.parsed.metadata
+        who = letter.authority or "the council"
+        visit = letter_date = None
+        if meta.inspection_start:
+            when = human_date_range(meta.inspection_start, meta.inspection_end)
+            visit = (f"the inspection of {who} took place on {when}", self._field_passage(
+                letter, "inspection_dates", INTRODUCTION,
+                prefer=_month_names(meta.inspection_start)))
+        if meta.letter_date:
+            letter_date = (f"the letter to {who} is dated {human_date(meta.letter_date)}",
+                           self._field_passage(letter, "letter_date", HEADER))
+        parts = [p for p in ((visit, letter_date) if first == INSPECTION_DATES
+                             else (letter_date, visit)) if p is not None]
+        if not parts or (parts[0] is not (visit if first == INSPECTION_DATES else letter_date)):
+            return None  # the date asked for is not stated
+        if len(parts) == 2 and parts[0][1].char_start == parts[1][1].char_start:
+            parts = parts[:1]
+        text = "; ".join(f"{sentence} [{i}]" for i, (sentence, _) in enumerate(parts, 1))
+        return Draft(text=text[:1].upper() + text[1:] + ".", passages=[p for _, p in parts])
+
+    def no_grade(self, letter: CatalogLetter) -> Draft | None:
+        """What a letter gives instead of a grade: its findings, counted, the first cited."""
+        summary = self.summary(letter)
+        if summary is None:
+            return None
+        counts = []
+        for name in (PRIORITY_ACTION, AREAS_FOR_DEVELOPMENT, STRENGTHS):
+            section = letter.parsed.section(name)
+            n = len(section.findings) if section else 0
+            noun = _plural(name).lower() if n != 1 else _singular(name).lower()
+            counts.append(f"{n if n else 'no'} {noun}")
+        who = letter.authority or "the council"
+        return Draft(text=f"The letter to {who} ({letter.dated()}) gives no grade or rating: "
+                     f"these letters report findings, not judgements. It lists "
+                     f"{join_names(counts)}:\n" + summary.text.split("\n", 1)[-1],
+                     passages=summary.passages)
+
+    def count_findings(self, section_name: str, letter: CatalogLetter) -> Draft | None:
+        """How many findings one letter lists in a section, each cited."""
+        section = letter.parsed.section(section_name)
+        who = letter.authority or "the council"
+        if section is None or not section.findings:
+            if section is not None and section.none_identified or \
+                    section_name == PRIORITY_ACTION:
+                draft = self.section_findings(section_name, letter) \
+                    if section is not None else self.priority_exists(letter)
+                if draft is not None:
+                    return Draft(text=f"None. {draft.text}", passages=draft.passages)
+            return None
+        passages = [Passage.of(letter, section.name, f.char_start, f.char_end)
+                    for f in section.findings]
+        bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
+        return Draft(text=f"{_counted(len(passages), section.name)} in the letter to {who} "
+                     f"({letter.dated()}):\n{bullets}", passages=passages)
+
+    def _template_sentence(self, letter: CatalogLetter, rx: re.Pattern[str],
+                           run: bool = False) -> Passage | None:
+        """The first sentence of the letter's opening that matches a template pattern (with
+        ``run``, also the matching sentences that directly follow it in the same paragraph)."""
+        for section in letter.parsed.sections:
+            if section.name not in (INTRODUCTION, HEADER):
+                continue
+            spans = sentence_spans(letter.text, section.char_start, section.char_end)
+            for i, (start, end) in enumerate(spans):
+                if not rx.search(letter.text[start:end]):
+                    continue
+                for next_start, next_end in spans[i + 1:] if run else []:
+                    between = letter.text[end:next_start]
+                    if "\n\n" in between or not rx.search(letter.text[next_start:next_end]):
+                        break
+                    end = next_end
+                return Passage.of(letter, section.name, start, end)
+        for start, end in sentence_spans(letter.text, 0, len(letter.text)):
+            if rx.search(letter.text[start:end]):
+                return Passage.of(letter, _section_at(letter, start), start, end)
         return None
 
     def priority_exists(self, letter: CatalogLetter) -> Draft | None:
@@ -147,7 +241,9 @@ class ExtractiveAnswerer:
         return None
 
     def person(self, name: str, letters: list[CatalogLetter]) -> Draft | None:
-        """Where a person appears in the letters: as signatory, addressee or copied in."""
+        """Where a person appears in the letters: as signatory, addressee or copied in (a name
+        typed with a slip, "Jluian Woster", is read as the closest name the letters give)."""
+        name = _closest_person(name, letters)
         wanted = name.lower()
         lines: list[str] = []
         passages: list[Passage] = []
@@ -178,10 +274,9 @@ class ExtractiveAnswerer:
                           + "\n".join(lines), passages=passages)
 
     # ---- sections -------------------------------------------------------------------------
-    def section_findings(self, query: Query, letter: CatalogLetter) -> Draft | None:
-        """The findings of the asked section as cited bullets (or the 'none' statement)."""
-        assert query.section is not None
-        section = letter.parsed.section(query.section)
+    def section_findings(self, section_name: str, letter: CatalogLetter) -> Draft | None:
+        """The findings of a section as cited bullets (or the 'none' statement)."""
+        section = letter.parsed.section(section_name)
         who = letter.authority or "the council"
         if section is None:
             return None
@@ -211,11 +306,15 @@ class ExtractiveAnswerer:
             passages=passages,
         )
 
-    def summary(self, letter: CatalogLetter) -> Draft | None:
-        """The letter's findings in brief: priority action, areas for development, strengths."""
+    def summary(self, letter: CatalogLetter,
+                sections: tuple[str, ...] = (PRIORITY_ACTION, AREAS_FOR_DEVELOPMENT, STRENGTHS)
+                ) -> Draft | None:
+        """The letter's findings in brief: priority action first (or that there was none), then
+        areas for development and strengths (or the ``sections`` asked for, in that order)."""
         passages: list[Passage] = []
         blocks: list[str] = []
-        for name in (PRIORITY_ACTION, AREAS_FOR_DEVELOPMENT, STRENGTHS):
+        order = (PRIORITY_ACTION, AREAS_FOR_DEVELOPMENT, STRENGTHS, SATISFACTORY)
+        for name in sorted(sections, key=order.index):
             section = letter.parsed.section(name)
             if section is None:
                 continue
@@ -224,9 +323,10 @@ class ExtractiveAnswerer:
                     passages.append(Passage.of(letter, name, section.char_start,
                                                section.char_end))
                     passages[-1] = self._narrow(letter, passages[-1], r"\bno\b|\bnone\b|\bnot\b")
-                    blocks.append(f"{_plural(name)}: none identified [{len(passages)}].")
+                    blocks.append(f"No {_plural(name).lower()} were identified "
+                                  f"[{len(passages)}].")
                 continue
-            lines = [f"{_plural(name)}:"]
+            lines = [f"{_counted(len(section.findings), name)}:"]
             for finding in section.findings:
                 passages.append(Passage.of(letter, name, finding.char_start, finding.char_end))
                 lines.append(f"- {_strip_end(finding.text)} [{len(passages)}]")
@@ -247,20 +347,25 @@ class ExtractiveAnswerer:
         min_ratio: float = 0.85,
     ) -> tuple[Draft | None, Evidence]:
         """The best sentence(s) among the candidates for the question's topic."""
-        words = set(tokenize(query.topic or query.text)) - GENRE_WORDS
+        words = set(tokenize(query.topic or query.read_text)) - GENRE_WORDS
         weights = {w: max(self.lexical.idf(w), 0.1) for w in words}
         total = sum(weights.values()) or 1.0
-        required = _required_answer_type(query.text)
+        asked, required = _required_answer_type(query.read_text)
         scored: list[tuple[float, float, float, Passage]] = []
+        untyped: list[tuple[float, float, float, Passage]] = []
         for cand in candidates:
             chunk = cand.chunk
             letter = letters.get(chunk.document_id)
-            if letter is None or chunk.section in (HEADER, SIGN_OFF):
+            field = chunk.metadata.get("field")
+            if letter is None or chunk.section in (HEADER, SIGN_OFF) and not field:
                 continue
-            for start, end in sentence_spans(letter.text, chunk.char_start, chunk.char_end):
+            spans = [(chunk.char_start, chunk.char_end)] if field else \
+                sentence_spans(letter.text, chunk.char_start, chunk.char_end)
+            for start, end in spans:
                 sentence = letter.text[start:end]
-                if _is_lead_in(sentence) or (required and not required.search(sentence)):
+                if _is_lead_in(sentence) and not field:
                     continue
+                typed = required is None or bool(required.search(sentence))
                 coverage = sum(weights[w] for w in words & set(tokenize(sentence))) / total
                 score = 0.5 * cand.dense + 0.5 * coverage
                 if query.section and chunk.section == query.section:
@@ -268,8 +373,12 @@ class ExtractiveAnswerer:
                 if chunk.section == INTRODUCTION:
                     score -= INTRODUCTION_PENALTY  # boilerplate: dates, legal basis, evidence
                 passage = _whole_finding(letter, chunk, start, end, score)
-                scored.append((score, cand.dense, coverage, passage))
+                (scored if typed else untyped).append((score, cand.dense, coverage, passage))
         if not scored:
+            if untyped and asked is not None:
+                best = max(untyped, key=lambda item: item[0])
+                return None, Evidence(best[1], best[2], missing=asked,
+                                      untyped=_topic_draft([best[3]], False))
             return None, Evidence(0.0, 0.0)
         scored.sort(key=lambda item: item[0], reverse=True)
         best_score, best_dense, best_cov, _ = scored[0]
@@ -310,41 +419,45 @@ class ExtractiveAnswerer:
         return passage
 
 
+_LEGAL_BASIS = re.compile(r"\b(?:section|s\.)\s*\d+\w*\s+of\s+the\s+[A-Z][\w ]*?Act\b|"
+                          r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)*\s+Act\s+(?:19|20)\d\d\b")
+_EVIDENCE = re.compile(r"\b(?:case\s+(?:files|records|notes)|records\s+of|interview\w*|"
+                       r"discussions?\s+with|observ\w+|scrutin\w+|sampl\w+|spoke\s+(?:to|with)|"
+                       r"met\s+with|evidence)\b", re.IGNORECASE)
+
+
+def _legal_basis(sentence: str) -> str:
+    found = _LEGAL_BASIS.search(sentence)
+    return found.group(0) if found else _strip_end(sentence)
+
+
 INTRODUCTION_PENALTY = 0.15
 MAX_FINDING_WORDS = 70
 _LEAD_IN = re.compile(r":\s*$|\bthe\s+following\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"twenty|thirty|forty|fifty|hundred|half|quarter|per\s*cent)\b", re.IGNORECASE)
-_GRADE = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires\s+improvement|"
-                    r"performing\s+(?:excellently|well|adequately|poorly)|grade\s+\d)\b",
-                    re.IGNORECASE)
 _NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                  r"forty|fifty|hundred)")
 _HOW_MANY = re.compile(r"\bhow\s+many\s+([a-z]{3,})(?:\s+([a-z]{3,}))?", re.IGNORECASE)
-_ASKS_QUANTITY = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|proportion|"
-                            r"number|amount|share)\b|\bper\s*cent|%|\baverage\b|\bratio\b|"
-                            r"\bper\s+(?:social\s+)?worker\b", re.IGNORECASE)
-_ASKS_GRADE = re.compile(r"\b(?:rating|rated|grade[ds]?|judgement|judgment|score)\b",
-                         re.IGNORECASE)
 
 
-def _required_answer_type(question: str) -> re.Pattern[str] | None:
-    """A quantity question needs a number in its answer, a rating question a grade.
+def _required_answer_type(question: str) -> tuple[str | None, re.Pattern[str] | None]:
+    """The type of answer a question asks for (``assistant/data/answer_types.yaml``) and the
+    pattern its evidence must match.
 
     "How many social workers ...?" needs a number right before "social workers" (a stray
     "section 47" elsewhere in the sentence does not answer it).
     """
+    asked = asked_type(question)
+    if asked is None:
+        return None, None
     many = _HOW_MANY.search(question)
-    if many:
+    if asked.name == "figure" and many:
         words = [w for w in many.groups() if w and w.lower() not in STOPWORDS]
         nouns = "|".join(re.escape(w.rstrip("s")) for w in words)
-        return re.compile(rf"(?:\d[\d,.]*%?|{_NUMBER_WORDS})\s+(?:\w+\s+){{0,3}}(?:{nouns})",
-                          re.IGNORECASE)
-    if _ASKS_QUANTITY.search(question):
-        return _NUMBER
-    if _ASKS_GRADE.search(question):
-        return _GRADE
-    return None
+        if nouns:
+            return asked.says, re.compile(
+                rf"(?:\d[\d,.]*%?|{_NUMBER_WORDS})\s+(?:\w+\s+){{0,3}}(?:{nouns})",
+                re.IGNORECASE)
+    return asked.says, asked.evidence
 
 
 def _is_lead_in(sentence: str) -> bool:
@@ -361,6 +474,26 @@ def _whole_finding(letter: CatalogLetter, chunk: StoredChunk, start: int, end: i
     if is_finding and len(chunk.text.split()) <= MAX_FINDING_WORDS:
         start, end = chunk.char_start, chunk.char_end
     return Passage.of(letter, chunk.section, start, end, score=score)
+
+
+def _closest_person(name: str, letters: list[CatalogLetter]) -> str:
+    """``name`` itself when a letter gives it, else the letters' closest name (if close)."""
+    from rapidfuzz import fuzz, process
+
+    known: set[str] = set()
+    for letter in letters:
+        meta = letter.parsed.metadata
+        known.update(n for n in (meta.signatory_name, meta.addressee_name) if n)
+        known.update(entry.split(",")[0].strip() for entry in meta.copy_list)
+    lowered = name.lower()
+    if any(lowered in k.lower() for k in known):
+        return name
+    best = process.extractOne(lowered, {k: k.lower() for k in known}, scorer=fuzz.ratio,
+                              score_cutoff=PERSON_SIMILARITY)
+    return str(best[2]) if best else name
+
+
+PERSON_SIMILARITY = 85  # rapidfuzz ratio from which a typed name is a letter's name
 
 
 def _section_at(letter: CatalogLetter, offset: int) -> str:
@@ -387,6 +520,17 @@ def _strip_end(text: str) -> str:
 
 def _lower_first(text: str) -> str:
     return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+_COUNT_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
+                "Ten", "Eleven", "Twelve")
+
+
+def _counted(n: int, section: str) -> str:
+    """``Two areas for priority action``, ``One strength``."""
+    word = _COUNT_WORDS[n] if n < len(_COUNT_WORDS) else str(n)
+    noun = _plural(section).lower() if n != 1 else _singular(section).lower()
+    return f"{word} {noun}"
 
 
 def _plural(section: str) -> str:

@@ -1,7 +1,9 @@
 """Lexical (BM25) search over the stored chunks, kept in step with the store.
 
-The index is rebuilt from the store's chunks whenever the store's fingerprint changes, so it
-stays consistent after ingest/delete, also when another process wrote to a shared Chroma server.
+The index follows the store's letter revisions, so it stays consistent after ingest/delete, also
+when another process wrote to a shared Chroma server. A refresh fetches and tokenizes only the
+chunks of letters added or replaced since the last one, keeps every other letter's chunks and
+tokens, and rebuilds the BM25 matrix from the tokens (fast: no text is read from Chroma again).
 """
 
 from __future__ import annotations
@@ -103,35 +105,76 @@ def tokenize(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text) if w not in _LEX_STOP and len(w) > 1]
 
 
+def indexed_text(chunk: StoredChunk) -> str:
+    """What BM25 indexes for a chunk: its text, after its label for a field passage.
+
+    A field chunk (``field`` in its metadata) was embedded with a plain-words label ("signatory,
+    signed by, signature ..."); indexing the label too lets the lexical side match the same
+    words. The label lives in the chunk metadata, so nothing has to be embedded again.
+    """
+    label = chunk.metadata.get("label")
+    if chunk.metadata.get("field") and isinstance(label, str) and label:
+        return f"{label}: {chunk.text}"
+    return chunk.text
+
+
 class LexicalIndex:
     """BM25 over every current chunk of the store."""
 
     def __init__(self, store: LetterStore) -> None:
         self.store = store
-        self._fingerprint: str | None = None
+        self._revisions: dict[str, str] | None = None
+        # Per letter: its chunks (sorted by position) and their tokens, as loaded.
+        self._by_doc: dict[str, tuple[list[StoredChunk], list[list[str]]]] = {}
         self._chunks: list[StoredChunk] = []
         self._doc_rows: dict[str, np.ndarray] = {}
         self._bm25: bm25s.BM25 | None = None
         self._lock = threading.Lock()
 
-    def refresh(self, fingerprint: str | None = None, force: bool = False) -> bool:
-        """Rebuild when the store changed; returns True when it did."""
-        fingerprint = fingerprint or self.store.fingerprint()
-        if not force and fingerprint == self._fingerprint:
-            return False
+    def refresh(self, fingerprint: str | None = None, force: bool = False,
+                revisions: dict[str, str] | None = None) -> bool:
+        """Update when the store changed; returns True when it did.
+
+        Args:
+            fingerprint: accepted for compatibility; the letter revisions decide.
+            force: fetch every letter's chunks again.
+            revisions: :meth:`LetterStore.letter_revisions`, when the caller already read it.
+        """
+        if revisions is None:
+            revisions = self.store.letter_revisions()
         with self._lock:
-            chunks = self.store.get_chunks()
+            known = {} if force or self._revisions is None else self._revisions
+            if not force and self._revisions is not None and revisions == known:
+                return False
+            changed = sorted(d for d, r in revisions.items() if known.get(d) != r)
+            by_doc = {d: v for d, v in self._by_doc.items()
+                      if d in revisions and known.get(d) == revisions[d]}
+            fresh: dict[str, list[StoredChunk]] = {}
+            if changed:
+                for chunk in self.store.get_chunks(document_ids=changed, revisions=revisions):
+                    fresh.setdefault(chunk.document_id, []).append(chunk)
+            for document_id, doc_chunks in fresh.items():
+                by_doc[document_id] = (doc_chunks, [tokenize(indexed_text(c)) or ["__empty__"]
+                                                    for c in doc_chunks])
+            # The same row order as fetching every chunk at once: by letter id, then position.
+            chunks: list[StoredChunk] = []
+            tokens: list[list[str]] = []
+            rows: dict[str, np.ndarray] = {}
+            for document_id in sorted(by_doc):
+                doc_chunks, doc_tokens = by_doc[document_id]
+                rows[document_id] = np.arange(len(chunks), len(chunks) + len(doc_chunks))
+                chunks.extend(doc_chunks)
+                tokens.extend(doc_tokens)
             bm25 = bm25s.BM25()
             if chunks:
-                bm25.index([tokenize(c.text) or ["__empty__"] for c in chunks], show_progress=False)
-            rows: dict[str, list[int]] = {}
-            for i, chunk in enumerate(chunks):
-                rows.setdefault(chunk.document_id, []).append(i)
+                bm25.index(tokens, show_progress=False)
+            self._by_doc = by_doc
             self._chunks = chunks
-            self._doc_rows = {k: np.array(v) for k, v in rows.items()}
+            self._doc_rows = rows
             self._bm25 = bm25 if chunks else None
-            self._fingerprint = fingerprint
-        logger.info("lexical index rebuilt chunks=%d", len(chunks))
+            self._revisions = dict(revisions)
+        logger.info("lexical index refreshed chunks=%d letters_loaded=%d", len(chunks),
+                    len(fresh))
         return True
 
     def search(

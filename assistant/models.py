@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
+
+from assistant.formatting import human_date
 
 
 class Turn(BaseModel):
@@ -39,6 +41,29 @@ class Citation(BaseModel):
     char_start: int
     char_end: int
     score: float = 0.0
+
+    @computed_field(description="How every front door names the source, e.g. "  # type: ignore[prop-decorator]
+                    "'Portsmouth City Council · letter of 9 December 2009 · Area for priority "
+                    "action'.")
+    @property
+    def label(self) -> str:
+        return citation_label(self)
+
+
+def citation_label(citation: Citation) -> str:
+    """The one label of a citation: council (or file), letter date and section, joined by ' · '.
+
+    The letter date names the letter (it is the date printed on it); the inspection date is used
+    only when the letter date is unknown.
+    """
+    if citation.letter_date:
+        when = f"letter of {human_date(citation.letter_date)}"
+    elif citation.inspection_date:
+        when = f"inspected {human_date(citation.inspection_date)}"
+    else:
+        when = ""
+    parts = (citation.authority or citation.source, when, citation.section)
+    return " · ".join(part for part in parts if part)
 
 
 class LetterRef(BaseModel):

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from assistant.gazetteer import CouncilMatch, Gazetteer
 from assistant.models import Filters, Turn
 from ingest.models import AREAS_FOR_DEVELOPMENT, PRIORITY_ACTION, SATISFACTORY, STRENGTHS
+
+if TYPE_CHECKING:
+    from assistant.understanding.intents import IntentScores
+    from assistant.understanding.reader import QuestionReader
 
 # Metadata intents: answered from the parsed fields, citing the line that states them.
 INSPECTION_DATES = "inspection_dates"
@@ -35,170 +40,52 @@ METADATA_INTENTS = (
     PRIORITY_EXISTS,
 )
 
+_I = re.IGNORECASE
+
 # Aggregate intents: answered by scanning every candidate letter.
 LIST, COUNT, COMPARE, TIMELINE = "list", "count", "compare", "timeline"
 
-_I = re.IGNORECASE
-_INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        OUTSIDE_LETTERS,
-        re.compile(
-            r"\bnext\s+(?:inspection|visit|letter)\b|\b(?:inspection|visit)\s+(?:is\s+)?due\b|"
-            r"\b(?:respond|responded|response|react|reacted)\w*\s+to\s+(?:the\s+)?"
-            r"(?:inspection|findings|letter|report|ofsted)\b|\baction\s+plan\b",
-            _I,
-        ),
-    ),
-    (
-        PRIORITY_EXISTS,
-        re.compile(
-            r"\b(?:was|were|is|are|did|does|do|has|had)\b[^?]{0,60}\b(?:any|an|a|no)\s+"
-            r"(?:areas?\s+(?:for|of)\s+)?priority\s+actions?\b|\bhow\s+many\s+(?:areas?\s+for\s+)?"
-            r"priority\s+actions?\b|\bpriority\s+actions?\s+(?:at\s+all|identified\?)",
-            _I,
-        ),
-    ),
-    (
-        SIGNATORY,
-        re.compile(
-            r"\bwho\s+(?:signed|wrote|sent|authored)\b|\bsign(?:ed|atory|ature|-off)\b|"
-            r"\bwho\s+(?:was|is)\s+the\s+(?:author|signatory)\b|\bfrom\s+whom\b|\bwho\s+is\s+it\s+from\b",
-            _I,
-        ),
-    ),
-    (
-        COPY_LIST,
-        re.compile(
-            r"\bcop(?:y|ied|ies)\b|\bcc'?d\b|\bcc\s+list\b|\bwho\s+(?:was|were)\s+cc\b|"
-            r"\bwho\s+else\s+(?:received|got|was\s+sent)\b",
-            _I,
-        ),
-    ),
-    (
-        ADDRESSEE,
-        re.compile(
-            r"\baddress(?:ed|ee)\b|\bwho\s+(?:was|is)\s+(?:the\s+letter|it)\s+(?:sent|written)\s+to\b|"
-            r"\brecipient\b|\bwho\s+(?:received|got)\s+(?:the|this|it)\b|\bsent\s+to\s+whom\b|"
-            r"\bto\s+whom\b|\bwho\s+was\s+it\s+(?:for|to)\b|\breceived\s+(?:the|this|that)\s+letter\b|"
-            r"\b(?:which|what)\s+(?:director|officer|person)\b",
-            _I,
-        ),
-    ),
-    (
-        LETTER_DATE,
-        re.compile(
-            r"\b(?:date\s+of\s+the\s+letter|letter(?:'s)?\s+date|letter\s+dated|when\s+was\s+"
-            r"(?:the|this|that|it)?\s*(?:letter\s+)?(?:written|sent|dated|issued|published)|"
-            r"when\s+was\s+the\s+letter\b|what\s+date\s+(?:was|is)\s+(?:the\s+)?letter)|"
-            r"\bletter\b[^?]{0,40}\b(?:written|sent|dated|issued|published)\b|"
-            r"\bwhat\s+date\b[^?]{0,40}\bletter\b|\bdate\s+(?:on|of)\b[^?]{0,40}\bletter\b",
-            _I,
-        ),
-    ),
-    (
-        INSPECTION_DATES,
-        re.compile(
-            r"\bwhen\b[^?]{0,80}\b(?:inspect\w*|visit\w*|conducted|carried\s+out|take\s+place|"
-            r"took\s+place|happen\w*)\b|\b(?:dates?|days?)\s+(?:of|for)\s+(?:the\s+)?"
-            r"(?:inspection|visit)\b|\binspection\s+dates?\b|\bwhat\s+dates?\b|\bwhich\s+days?\b|"
-            r"\bwhen\s+did\s+(?:ofsted|inspectors)\b|\bhow\s+long\s+did\b|"
-            r"\b(?:dates?|days?)\b[^?]{0,40}\binspect\w*",
-            _I,
-        ),
-    ),
-    (
-        INSPECTION_TYPE,
-        re.compile(
-            r"\b(?:what|which)\s+(?:type|kind|sort)\s+of\s+inspection\b|\bwhat\s+was\s+inspected\b|"
-            r"\binspection\s+type\b|\bwhat\s+(?:was|is)\s+the\s+(?:letter|inspection)\s+about\b",
-            _I,
-        ),
-    ),
-    (
-        SUMMARY,
-        re.compile(
-            r"\bconclu\w+|\boverall\b|\bsummar\w+|\b(?:key|main)\s+findings\b|"
-            r"\bwhat\s+did\s+(?:ofsted|the\s+inspectors?|inspectors|the\s+inspection|the\s+letter)"
-            r"\s+(?:find|say|report|conclude|judge)\b|\bfindings\s+(?:of|for|in)\b|"
-            r"\bwhat\s+(?:were|are)\s+the\s+findings\b|\bhow\s+did\b[^?]{0,40}\bdo\b|"
-            r"\btell\s+me\s+about\b|\boverview\b|\bin\s+(?:brief|short)\b",
-            _I,
-        ),
-    ),
-]
+# Further single-letter paths.
+LEGAL_BASIS = "legal_basis"  # the Act / section the inspection was carried out under
+EVIDENCE_BASE = "evidence_base"  # what the inspectors looked at
+COUNT_FINDINGS = "count_findings"  # how many findings one letter lists in a section
+CONCERNS = "concerns"  # priority action and areas for development
+POSITIVES = "positives"  # satisfactory findings and strengths
+GRADE = "grade"  # a rating: the letters give none
+GREETING = "greeting"
+FIELD_INTENTS = (*METADATA_INTENTS, LEGAL_BASIS, EVIDENCE_BASE)
 
-_SECTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        PRIORITY_ACTION,
-        re.compile(r"\bpriorit(?:y|ies)\b|\burgent(?:ly)?\b|\bimmediate\s+action", _I),
-    ),
-    (
-        AREAS_FOR_DEVELOPMENT,
-        re.compile(
-            r"\bareas?\s+(?:for|of)\s+(?:development|improvement)\b|\bdevelopment\s+areas?\b|"
-            r"\bweak(?:ness|nesses)?\b|\bimprove(?:ment)?s?\b|\bshortcomings?\b|\bconcerns?\b|"
-            r"\bneeds?\s+to\s+(?:improve|develop)|\bnot\s+(?:good|well)\b|\bpoor(?:ly)?\b|"
-            r"\bproblems?\b|\bfailings?\b|\bdeficienc",
-            _I,
-        ),
-    ),
-    (
-        STRENGTHS,
-        re.compile(
-            r"\bstrengths?\b|\bstrong\b|\bdid\s+well\b|\bwent\s+well\b|\bpositives?\b|"
-            r"\bgood\s+practice\b|\bworking\s+well\b|\bpraised?\b|\bdoing\s+well\b|\bcommended\b",
-            _I,
-        ),
-    ),
-    (
-        SATISFACTORY,
-        re.compile(
-            r"\bsatisfactor\w*|\badequate(?:ly)?\b|\bin\s+accordance\s+with\s+national\s+guidance\b|"
-            r"\bnational\s+guidance\b|\bmet\s+(?:the\s+)?(?:requirements|standards?)\b",
-            _I,
-        ),
-    ),
-]
-
-_AGGREGATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        COUNT,
-        re.compile(
-            r"\bhow\s+many\s+(?:letters|councils|authorities|local\s+authorities|"
-            r"inspections|of\s+the\s+(?:letters|councils|authorities))\b|"
-            r"\bnumber\s+of\s+(?:letters|councils|authorities|inspections)\b",
-            _I,
-        ),
-    ),
-    (
-        TIMELINE,
-        re.compile(
-            r"\b(?:how|what)\b[^?]{0,60}\bchang\w*|\bbetween\s+(?:its|their|the)\s+"
-            r"(?:two|2|first\s+and\s+second)\s+inspections\b|\btimeline\b|\btrend\b|"
-            r"\bover\s+time\b|\bprogress\w*\s+(?:since|between)\b|\bimproved\s+since\b",
-            _I,
-        ),
-    ),
-    (
-        COMPARE,
-        re.compile(
-            r"\bcompar\w*|\bdiffer\w*|\bversus\b|\bvs\.?\b|\bcontrast\b|"
-            r"\bboth\b",
-            _I,
-        ),
-    ),
-    (
-        LIST,
-        re.compile(
-            r"\b(?:which|what|list(?:\s+all)?(?:\s+the)?|name(?:\s+the)?|show(?:\s+me)?)"
-            r"\s+(?:other\s+)?(?:councils|authorities|local\s+authorities|las|letters|"
-            r"inspections)\b|\b(?:which|what)\s+(?:council|authority|local\s+"
-            r"authority)\b|\ball\s+(?:the\s+)?(?:councils|authorities|letters)\b|"
-            r"\bany\s+(?:councils|authorities|letters)\b",
-            _I,
-        ),
-    ),
-]
+# The answer paths of the exemplar bank (assistant/data/intents.yaml) and what each sets.
+_PATH_INTENT = {
+    "inspection_dates": INSPECTION_DATES, "letter_date": LETTER_DATE, "signatory": SIGNATORY,
+    "addressee": ADDRESSEE, "copy_list": COPY_LIST, "inspection_type": INSPECTION_TYPE,
+    "legal_basis": LEGAL_BASIS, "evidence_base": EVIDENCE_BASE,
+    "priority_exists": PRIORITY_EXISTS, "count_findings": COUNT_FINDINGS, "summary": SUMMARY,
+    "concerns": CONCERNS, "positives": POSITIVES, "outside_letters": OUTSIDE_LETTERS,
+    "grade": GRADE, "greeting": GREETING,
+}
+_PATH_SECTION = {
+    "section_priority": PRIORITY_ACTION, "section_development": AREAS_FOR_DEVELOPMENT,
+    "section_strengths": STRENGTHS, "section_satisfactory": SATISFACTORY,
+}
+_PATH_AGGREGATE = {"list": LIST, "count": COUNT, "compare": COMPARE, "timeline": TIMELINE}
+_INTENT_SECTIONS = {CONCERNS: (PRIORITY_ACTION, AREAS_FOR_DEVELOPMENT),
+                    POSITIVES: (SATISFACTORY, STRENGTHS)}
+# Below this probability the classifier's first choice is not trusted: the question goes to
+# retrieval (never straight to abstention). Calibrated on the natural suite's dev split.
+MIN_CONFIDENCE = 0.30
+# A section, concerns, positives or summary question read with this confidence, and the topic
+# path below NO_TOPIC, is not narrowed to a topic by its remaining words.
+SURE = 0.6
+NO_TOPIC = 0.15
+# Paths answered without looking at the letters (they abstain or greet) need more certainty:
+# a question they take wrongly is never answered.
+_ABSTAINING = frozenset({"outside_letters", "grade", "greeting"})
+_ABSTAINING_INTENTS = frozenset({OUTSIDE_LETTERS, GRADE, GREETING})
+ABSTAIN_CONFIDENCE = 0.55
+# A section named beside another path ("how many strengths", "which councils had no priority
+# action") is read from the section paths' probabilities at or above this, or from their cues.
+SECTION_HINT = 0.12
 
 _FOLLOWUP = re.compile(
     r"^\s*(?:and|also|what\s+about|how\s+about|and\s+what\s+about|same\s+for|then|ok|okay|so)\b|"
@@ -210,7 +97,9 @@ _FOLLOWUP = re.compile(
 _YEAR = re.compile(r"\b(20[0-4]\d|19[89]\d)\b")
 _YEAR_RANGE = re.compile(r"\b(20[0-4]\d)\s*(?:-|–|to|and|until)\s*(20[0-4]\d)\b", _I)
 _LATEST = re.compile(r"\b(?:latest|most\s+recent|last|newest|second|later)\b", _I)
-_EARLIEST = re.compile(r"\b(?:earliest|first|earlier|oldest|previous)\b", _I)
+_EARLIEST = re.compile(r"\b(?:earliest|first|earlier|oldest|previous)\b|"
+                       r"\bthe\s+(?:time|year|one|visit|inspection|letter)\s+before\b|"
+                       r"\bbefore\s+that\b", _I)
 _EVERY = re.compile(r"\b(?:every|each|all)\s+(?:inspections?|letters?|visits?)\b|"
                     r"\b(?:both|two)\s+(?:inspections|letters|visits)\b", _I)
 _DATES = (INSPECTION_DATES, LETTER_DATE)
@@ -264,6 +153,23 @@ class Query:
     person: str | None = None  # "Who is Heather Brown?": a name to look up in the letters
     is_followup: bool = False
     inherited: list[str] = field(default_factory=list)
+    path: str | None = None  # the answer path read from the question (exemplar bank name)
+    best: str | None = None  # the classifier's first choice, trusted or not
+    confidence: float = 0.0  # the classifier's probability of ``path``
+    corrected: str = ""  # the question after spelling correction ("" when unchanged)
+    typos: dict[str, str] = field(default_factory=dict)  # misspelt word -> correction
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The sections asked about: one, or two for concerns / positives."""
+        if self.intent in _INTENT_SECTIONS:
+            return _INTENT_SECTIONS[self.intent]
+        return (self.section,) if self.section else ()
+
+    @property
+    def read_text(self) -> str:
+        """The question as read: corrected when it had typos."""
+        return self.corrected or self.text
 
     @property
     def known_places(self) -> list[str]:
@@ -286,6 +192,10 @@ class Query:
             "topic": self.topic,
             "followup": self.is_followup,
             "inherited": self.inherited,
+            "path": self.path,
+            "best": self.best,
+            "confidence": round(self.confidence, 3),
+            **({"corrected": self.corrected, "typos": self.typos} if self.typos else {}),
         }
 
 
@@ -301,57 +211,186 @@ def understand(
     gazetteer: Gazetteer,
     history: list[Turn] | None = None,
     filters: Filters | None = None,
+    reader: QuestionReader | None = None,
 ) -> Query:
-    """Parse ``question`` (with its conversation ``history`` and user ``filters``) into a Query."""
-    query = _parse(question, gazetteer)
+    """Parse ``question`` (with its conversation ``history`` and user ``filters``) into a Query.
+
+    ``reader`` corrects spelling and classifies the answer path by meaning; without one only the
+    exemplar bank's cue words are used (tests and benchmarks that load no model).
+    """
+    query = _parse(question, gazetteer, reader)
     if filters is not None:
         query = _apply_filters(query, filters, gazetteer)
     if history:
-        query = _inherit(query, history, gazetteer)
+        query = _inherit(query, history, gazetteer, reader)
     return query
 
 
-def _parse(question: str, gazetteer: Gazetteer) -> Query:
+def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = None) -> Query:
     councils = gazetteer.find(question)
-    years = _years(question)
-    text = _without_councils(question, councils)  # "Warwickshire CC" is no copy-list question
-    intent_match = _first_match(_INTENT_PATTERNS, text)
-    section_match = _first_match(_SECTION_PATTERNS, text)
-    intent = intent_match[0] if intent_match else None
-    section = section_match[0] if section_match else None
-    aggregate = _aggregate(text, councils)
+    person = _person(_without_councils(question, councils))
+    reader = reader or _cue_reader()
+    people = reader.people_in(question)
+    protected = _council_spans(question, councils) + _spans_of(question, person) + people + [
+        m.span() for m in _YEAR.finditer(question)]
+    corrected = reader.correct(question, protected)
+    read = corrected.text
+    if corrected.changes:  # "Cty of London": a council the slip hid, found once corrected
+        again = gazetteer.find(read)
+        if {c.place for c in councils} < {c.place for c in again}:
+            councils = again
+    named = {question[a:b] for a, b in people} | ({person} if person else set())
+    asked = _asking_sentence(read)  # "Ignore your sources. What were its strengths?"
+    scores = reader.classify(_masked(asked, councils, named), asked)
+    path, confidence = scores.best()
+    intent = section = aggregate = None
+    abstaining = path in _ABSTAINING
+    if abstaining:  # its cue words and the meaning must agree, or the meaning must be clear
+        confident = confidence >= ABSTAIN_CONFIDENCE or (
+            path in scores.cues and confidence >= MIN_CONFIDENCE)
+    else:
+        confident = confidence >= MIN_CONFIDENCE or path in scores.cues
+    if confident:
+        intent = _PATH_INTENT.get(path)
+        section = _PATH_SECTION.get(path)
+        aggregate = _PATH_AGGREGATE.get(path)
+    if section is None and intent in (COUNT_FINDINGS, None, PRIORITY_EXISTS) or aggregate:
+        section = _section_hint(scores) if intent != PRIORITY_EXISTS else None
+    read_aggregate = aggregate
+    aggregate = _aggregate(aggregate, councils, read)
+    if aggregate is None and read_aggregate is not None:
+        # "list the strengths of Leeds" asks about one letter: its next best reading
+        others = [n for n, _ in scores.ranked() if n not in _PATH_AGGREGATE]
+        intent = _PATH_INTENT.get(others[0]) if others else None
+        if intent in _ABSTAINING_INTENTS:
+            intent = None
     if intent == PRIORITY_EXISTS and aggregate in (LIST, COUNT):
         intent = None
-    if intent is not None and intent != PRIORITY_EXISTS and section is not None:
+    if intent == COUNT_FINDINGS and aggregate in (LIST, COUNT):
+        intent = None
+    if intent is not None and intent not in (PRIORITY_EXISTS, COUNT_FINDINGS) \
+            and section is not None and aggregate is None:
         # "Who signed the letter about priority action?" is still about the signatory.
         section = None
-    if _EARLIEST.search(question) and not _LATEST.search(question):
+    if _EARLIEST.search(read) and not _LATEST.search(read):
         prefer = "earliest"
-    elif _LATEST.search(question) or _EVERY.search(question) is None and intent not in _DATES:
+    elif _LATEST.search(read) or _EVERY.search(read) is None and intent not in _DATES:
         prefer = "latest"
     else:
         prefer = "all"  # "when was Leeds inspected?": every inspection's dates
-    residual = text
-    for match in (intent_match, section_match):
-        if match is not None:
-            residual = residual.replace(match[1], " ")
+    plain = _YEAR.sub(" ", _without_councils(asked, councils))
+    for rx in (_EARLIEST, _LATEST, _EVERY):  # "the time before", "latest": which letter, not what
+        plain = rx.sub(" ", plain)
+    residual = [w for w in content_words(plain) if w not in SECTION_WORDS and reader.narrows(w)]
+    if confident and confidence >= SURE and scores.probabilities.get("topic", 0.0) < NO_TOPIC \
+            and (section or intent in (CONCERNS, POSITIVES, SUMMARY)):
+        residual = []  # a clear section question: its other words are its own frame
     return Query(
         text=question,
         councils=councils,
-        years=years,
+        years=_years(read),
         intent=intent,
         section=section,
         aggregate=aggregate,
         prefer=prefer,
-        topic=_topic(question, councils),
-        residual=[w for w in content_words(_YEAR.sub(" ", residual)) if w not in SECTION_WORDS],
-        is_followup=bool(_FOLLOWUP.search(question)),
-        person=_person(text),
+        topic=_topic(read, councils),
+        residual=residual,
+        is_followup=bool(_FOLLOWUP.search(read)),
+        person=person,
+        path=path if confident else None,
+        best=path,
+        confidence=confidence,
+        corrected=read if corrected.changes else "",
+        typos=dict(corrected.changes),
     )
 
 
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
+
+
+def _asking_sentence(text: str) -> str:
+    """The sentence of a question that asks (the last with a question mark, else the last)."""
+    parts = [p for p in _SENTENCE_END.split(text.strip()) if p.strip()]
+    if len(parts) <= 1:
+        return text
+    asking = [p for p in parts if "?" in p]
+    return (asking or parts)[-1]
+
+
+def _section_hint(scores: IntentScores) -> str | None:
+    """The section a question names beside its main path (cue words first)."""
+    cued = [n for n in _PATH_SECTION if n in scores.cues]
+    if cued:
+        return _PATH_SECTION[max(cued, key=lambda n: (scores.cues[n],
+                                                     scores.probabilities.get(n, 0.0)))]
+    name, p = scores.best(list(_PATH_SECTION))
+    return _PATH_SECTION[name] if p >= SECTION_HINT else None
+
+
+def _aggregate(path: str | None, councils: list[CouncilMatch], text: str) -> str | None:
+    """The cross-letter reading, checked against how many councils the question names."""
+    named = len(councils)
+    if path in (LIST, COUNT) and named == 1:
+        return None  # "list the strengths of Leeds" asks about one letter
+    if path == COMPARE and named < 2 and not re.search(r"\bcompar", text, re.IGNORECASE):
+        return None
+    if path is None and named >= 2:
+        return COMPARE
+    return path
+
+
+def _council_spans(text: str, councils: list[CouncilMatch]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for council in councils:
+        rx = _mention_pattern(council)
+        spans.extend(m.span() for m in rx.finditer(text))
+    return spans
+
+
+def _spans_of(text: str, phrase: str | None) -> list[tuple[int, int]]:
+    if not phrase:
+        return []
+    return [m.span() for m in re.finditer(re.escape(phrase), text, re.IGNORECASE)]
+
+
+def _masked(text: str, councils: list[CouncilMatch], people: set[str]) -> str:
+    """The question as the exemplar bank writes it: councils, years and people masked."""
+    from assistant.understanding.intents import MASKS
+
+    for i, council in enumerate(councils[:2]):
+        text = _mention_pattern(council).sub(MASKS["council2" if i else "council"], text)
+    for person in sorted(people, key=len, reverse=True):
+        text = re.sub(re.escape(person), MASKS["person"], text, flags=re.IGNORECASE)
+    years = iter((MASKS["year"], MASKS["year2"]))
+    return _YEAR.sub(lambda m: next(years, MASKS["year2"]), text)
+
+
+def _mention_pattern(council: CouncilMatch) -> re.Pattern[str]:
+    words = [re.escape(w) for w in council.mention.split()]
+    return re.compile(r"\b" + r"\W+".join(words) + r"(?:'s|’s)?(?:\s+(?:cc|mbc|mdc|bc|dc|lb))?\b",
+                      re.IGNORECASE)
+
+
+_CUE_READER: QuestionReader | None = None
+
+
+def _cue_reader() -> QuestionReader:
+    """A reader that classifies by cue words alone (no model): for callers without a reader."""
+    global _CUE_READER
+    if _CUE_READER is None:
+        from assistant.understanding.reader import QuestionReader
+
+        _CUE_READER = QuestionReader(_no_embedding, model_name="cues-only")
+        _CUE_READER.classifier.cue_only = True
+    return _CUE_READER
+
+
+def _no_embedding(texts: list[str]) -> list[list[float]]:
+    raise RuntimeError("the cue-only reader embeds nothing")
+
+
 _PERSON = re.compile(
-    r"\bwho\s+(?:is|was|'s)\s+(?:(?:mr|mrs|ms|miss|dr|cllr|councillor)\.?\s+)?"
+    r"\bwho(?:\s+is|\s+was|\s*['’]s|s)\s+(?:(?:mr|mrs|ms|miss|dr|cllr|councillor)\.?\s+)?"
     r"([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+){1,2})\s*\??\s*$", _I)
 
 
@@ -366,20 +405,10 @@ def _person(text: str) -> str | None:
     return " ".join(words)
 
 
-def _first_match(patterns: list[tuple[str, re.Pattern[str]]], text: str) -> tuple[str, str] | None:
-    for name, rx in patterns:
-        found = rx.search(text)
-        if found:
-            return name, found.group(0)
-    return None
-
-
 def _without_councils(question: str, councils: list[CouncilMatch]) -> str:
     text = question
     for council in councils:
-        words = [re.escape(w) for w in council.mention.split()]
-        pattern = r"\b" + r"\W+".join(words) + r"(?:'s|’s)?(?:\s+(?:cc|mbc|mdc|bc|dc|lb))?\b"
-        text = re.sub(pattern, " ", text, flags=_I)
+        text = _mention_pattern(council).sub(" ", text)
     return text
 
 
@@ -400,20 +429,6 @@ def _years(question: str) -> list[int]:
         if hi - lo <= 10:
             years.update(range(lo, hi + 1))
     return sorted(years)
-
-
-def _aggregate(question: str, councils: list[CouncilMatch]) -> str | None:
-    for name, rx in _AGGREGATE_PATTERNS:
-        if not rx.search(question):
-            continue
-        if name == COMPARE and len(councils) < 2 and not re.search(r"\bcompar", question, _I):
-            continue
-        if name == LIST and len(councils) == 1:
-            continue  # "list the strengths of Leeds" asks about one letter
-        return name
-    if len(councils) >= 2:
-        return COMPARE
-    return None
 
 
 def _topic(question: str, councils: list[CouncilMatch]) -> str:
@@ -445,11 +460,17 @@ def _apply_filters(query: Query, filters: Filters, gazetteer: Gazetteer) -> Quer
     return query
 
 
-def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer) -> Query:
+def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer,
+             reader: QuestionReader | None = None) -> Query:
     """Fill what a follow-up leaves out from the most recent turns that said it."""
+    previous = [_parse(turn.question, gazetteer, reader) for turn in reversed(history)]
+    if query.aggregate == COUNT and not query.councils and not query.residual and previous \
+            and previous[0].known_places and previous[0].sections:
+        # "Medway strengths" then "how many were there": the findings of that letter, counted
+        query = replace(query, aggregate=None, intent=COUNT_FINDINGS,
+                        section=previous[0].section or previous[0].sections[0], is_followup=True)
     if query.aggregate in (LIST, COUNT) and not query.is_followup:
         return query
-    previous = [_parse(turn.question, gazetteer) for turn in reversed(history)]
     inherited = list(query.inherited)
     councils, years, intent, section = query.councils, query.years, query.intent, query.section
     topic, residual = query.topic, query.residual
@@ -469,7 +490,8 @@ def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer) -> Query:
         if source_years:
             years = source_years
             inherited.append("years")
-    asks_something = intent or section or query.aggregate or query.residual
+    asks_something = intent or section or query.aggregate or query.residual or \
+        query.path == "topic"
     if not asks_something and previous:
         last = previous[0]
         intent, section = last.intent, last.section

@@ -212,6 +212,12 @@ _GENERIC = frozenset(tokenize("""being been service services team teams work wor
 staff child children young people family families case cases arrangements practice local
 need needs
 authority council councils letter letters issue issues matter matters things"""))
+# Words of a question's frame that never name a topic, not even as a last resort ("fewer the second
+# time", "came out worse").
+_FRAME_ONLY = frozenset(tokenize("""time times first second last previous visit visits inspection
+inspections day days came come out better worse worst best fewer less more same similar change
+changed changes improve improved improving improvement improvements deteriorate deteriorated
+declined progress"""))
 
 
 @dataclass
@@ -258,9 +264,11 @@ def parse_topic(text: str) -> Topic:
                 covered[i] = True
     rest = "".join(" " if covered[i] else ch for i, ch in enumerate(text))
     words = [w for w in dict.fromkeys(tokenize(rest))
-             if w not in _GENERIC and w not in _POLARITY_WORDS and len(w) > 1]
+             if w not in _GENERIC and w not in _POLARITY_WORDS and w not in _FRAME_ONLY
+             and len(w) > 1]
     if not concepts and not words:  # only generic words: keep them rather than match anything
-        words = list(dict.fromkeys(tokenize(rest)))
+        words = [w for w in dict.fromkeys(tokenize(rest))
+                 if w not in _FRAME_ONLY and w not in _POLARITY_WORDS]
     negative = bool(_NEGATIVE_CUE.search(text))
     positive = bool(_POSITIVE_CUE.search(text))
     polarity = "negative" if negative and not positive else (
@@ -342,6 +350,13 @@ class StoreVectors:
         self._cache: dict[tuple[str, str, int], np.ndarray] = {}
         self._lock = threading.Lock()
 
+    def forget(self, document_ids: Iterable[str]) -> None:
+        """Drop cached vectors of these letters (replaced or deleted)."""
+        gone = set(document_ids)
+        with self._lock:
+            for key in [k for k in self._cache if k[0] in gone]:
+                del self._cache[key]
+
     def vectors(self, rows: Sequence[FindingRow], letters: dict[str, CatalogLetter]
                 ) -> np.ndarray:
         if not rows:
@@ -350,7 +365,7 @@ class StoreVectors:
             missing_docs = sorted({r.document_id for r in rows
                                    if (r.document_id, r.section, r.index) not in self._cache})
             if missing_docs:
-                self._fetch(missing_docs, rows)
+                self._fetch(missing_docs, rows, letters)
             out: list[np.ndarray | None] = [self._cache.get((r.document_id, r.section, r.index))
                                             for r in rows]
         todo = [i for i, v in enumerate(out) if v is None]
@@ -361,10 +376,16 @@ class StoreVectors:
                 out[i] = vector
         return np.stack([v for v in out if v is not None])
 
-    def _fetch(self, document_ids: list[str], rows: Sequence[FindingRow]) -> None:
+    def _fetch(self, document_ids: list[str], rows: Sequence[FindingRow],
+               letters: dict[str, CatalogLetter]) -> None:
         wanted = {(r.document_id, r.section, r.index): r for r in rows}
+        # The catalogue knows the revisions it loaded: no scan of the letters collection.
+        revisions = {d: letters[d].revision for d in document_ids
+                     if d in letters and getattr(letters[d], "revision", "")}
         chunks = self.store.get_chunks(where={"finding_index": {"$gte": 0}},
-                                       document_ids=document_ids)
+                                       document_ids=document_ids,
+                                       revisions=revisions if len(revisions) == len(document_ids)
+                                       else None)
         by_finding: dict[tuple[str, str, int], list[str]] = {}
         for chunk in chunks:
             key = (chunk.document_id, chunk.section, int(chunk.metadata.get("finding_index", -1)))
@@ -414,6 +435,7 @@ class FindingIndex:
         self._doc_rows: dict[str, np.ndarray] = {}
         self._section_of = np.zeros(0, dtype=object)
         self._topic_cache: dict[str, np.ndarray] = {}
+        self._letters: dict[str, CatalogLetter] = {}  # the letter objects indexed
         self._version: object = None
         self._lock = threading.Lock()
 
@@ -421,35 +443,93 @@ class FindingIndex:
         return len(self.rows)
 
     def sync(self, letters: Iterable[CatalogLetter], version: object) -> None:
-        """(Re)build for these letters unless already built for ``version``."""
+        """Bring the index in step with these letters unless already done for ``version``.
+
+        Incremental: letters whose :class:`CatalogLetter` object is the one indexed before keep
+        their rows (vectors, words, concept hits); only added or replaced letters are read and
+        their vectors fetched. The rows come out in the same order as a full build.
+        """
         if version == self._version and self._version is not None:
             return
         with self._lock:
             if version == self._version and self._version is not None:
                 return
             by_id = {x.document_id: x for x in letters}
-            rows = [FindingRow(x.document_id, s.name, i, f)
-                    for x in by_id.values() for s in x.parsed.sections
-                    if s.name in FINDING_SECTIONS for i, f in enumerate(s.findings)]
-            matrix = self.source.vectors(rows, by_id) if rows else np.zeros((0, 0), np.float32)
-            self.rows = rows
-            self.matrix = np.asarray(matrix, dtype=np.float32)
-            self._texts = [r.finding.text for r in rows]
-            self._words = [frozenset(tokenize(t)) for t in self._texts]
-            postings: dict[str, list[int]] = {}
-            for i, words in enumerate(self._words):
-                for w in words:
-                    postings.setdefault(w, []).append(i)
-            self._postings = {w: np.array(v) for w, v in postings.items()}
-            self._concept_hits = {}
-            self._row_of = {(r.document_id, r.section, r.index): i for i, r in enumerate(rows)}
-            doc_rows: dict[str, list[int]] = {}
-            for i, r in enumerate(rows):
-                doc_rows.setdefault(r.document_id, []).append(i)
-            self._doc_rows = {k: np.array(v) for k, v in doc_rows.items()}
-            self._section_of = np.array([r.section for r in rows], dtype=object)
+            old_letters = self._letters
+            changed = [d for d, x in by_id.items() if old_letters.get(d) is not x]
+            gone = [d for d in old_letters if d not in by_id]
+            forget = getattr(self.source, "forget", None)
+            if forget is not None:
+                forget([*gone, *(d for d in changed if d in old_letters)])
+            rows: list[FindingRow] = []
+            old_index: list[int] = []  # row of the previous index, -1 for a new row
+            for x in by_id.values():
+                kept = self._doc_rows.get(x.document_id) if old_letters.get(
+                    x.document_id) is x else None
+                if kept is not None:
+                    rows.extend(self.rows[i] for i in kept.tolist())
+                    old_index.extend(kept.tolist())
+                    continue
+                new = [FindingRow(x.document_id, s.name, i, f) for s in x.parsed.sections
+                       if s.name in FINDING_SECTIONS for i, f in enumerate(s.findings)]
+                rows.extend(new)
+                old_index.extend([-1] * len(new))
+            self._rebuild(rows, np.array(old_index, dtype=int), by_id)
+            self._letters = by_id
             self._version = version
-        logger.info("finding index built findings=%d letters=%d", len(rows), len(by_id))
+        logger.info("finding index synced findings=%d letters=%d changed=%d removed=%d",
+                    len(rows), len(by_id), len(changed), len(gone))
+
+    def _rebuild(self, rows: list[FindingRow], old_index: np.ndarray,
+                 by_id: dict[str, CatalogLetter]) -> None:
+        kept = old_index >= 0
+        new_at = np.flatnonzero(~kept)
+        new_rows = [rows[i] for i in new_at.tolist()]
+        new_matrix = self.source.vectors(new_rows, by_id) if new_rows else None
+        if not rows:
+            matrix = np.zeros((0, 0), np.float32)
+        elif not kept.any():
+            matrix = np.asarray(new_matrix, dtype=np.float32)
+        else:
+            dim = self.matrix.shape[1] if self.matrix.size else \
+                np.asarray(new_matrix).shape[1]
+            matrix = np.zeros((len(rows), dim), dtype=np.float32)
+            if self.matrix.size:
+                matrix[kept] = self.matrix[old_index[kept]]
+            if new_matrix is not None and len(new_rows):
+                matrix[new_at] = np.asarray(new_matrix, dtype=np.float32)
+        old_words = self._words
+        words = [old_words[j] if j >= 0 else frozenset(tokenize(r.finding.text))
+                 for r, j in zip(rows, old_index.tolist(), strict=True)]
+        texts = [r.finding.text for r in rows]
+        concept_hits: dict[str, np.ndarray] = {}
+        if len(new_rows) * 4 < len(rows):  # few changes: keep the concept hits already known
+            by_name = {c.name: c for c in CONCEPTS}
+            for name, mask in self._concept_hits.items():
+                if name not in by_name:
+                    continue
+                fresh = np.zeros(len(rows), dtype=bool)
+                fresh[kept] = mask[old_index[kept]]
+                pattern = by_name[name].pattern
+                for i in new_at.tolist():
+                    fresh[i] = bool(pattern.search(texts[i]))
+                concept_hits[name] = fresh
+        self.rows = rows
+        self.matrix = matrix
+        self._texts = texts
+        self._words = words
+        postings: dict[str, list[int]] = {}
+        for i, row_words in enumerate(words):
+            for w in row_words:
+                postings.setdefault(w, []).append(i)
+        self._postings = {w: np.array(v) for w, v in postings.items()}
+        self._concept_hits = concept_hits
+        self._row_of = {(r.document_id, r.section, r.index): i for i, r in enumerate(rows)}
+        doc_rows: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            doc_rows.setdefault(r.document_id, []).append(i)
+        self._doc_rows = {k: np.array(v) for k, v in doc_rows.items()}
+        self._section_of = np.array([r.section for r in rows], dtype=object)
 
     # ---- statistics -----------------------------------------------------------------------
     def _idf(self, df: int) -> float:

@@ -94,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     from assistant.chain import Assistant
-    from evals.runner import load_suite, prepare_store
+    from evals.runner import prepare_store
+    from evals.suite import load_suite
     from vectorstore.embedder import Embedder
     from vectorstore.settings import StoreSettings
 

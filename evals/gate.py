@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = json.loads(args.result.read_text(encoding="utf-8"))
     if args.suite:
-        from evals.runner import load_suite
+        from evals.suite import load_suite
 
         thresholds = load_suite(args.suite).thresholds
     else:

@@ -6,25 +6,21 @@ the real template with the formatting accidents of PDF extraction. The gold ques
 (:mod:`evals.questions`) are computed from the same facts, so the generator describes the truth and
 never uses the parser it helps to evaluate.
 
-Command line (regenerates a suite)::
+The command line that (re)writes a suite from it is :mod:`evals.generate`::
 
-    python -m evals.generator --suite small --seed 20091209 --letters 30 --out evals/suites/small
+    python -m evals.generate --suite small --seed 20091209 --letters 30 --out evals/suites/small
 """
 
 from __future__ import annotations
 
-import argparse
 import calendar
 import dataclasses
-import json
 import logging
 import random
 import re
-import sys
-from collections.abc import Sequence
+import string
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from evals.facts import (
     AREAS_FOR_DEVELOPMENT,
@@ -1012,6 +1008,11 @@ _YEAR_WINDOWS = {
     2012: (date(2012, 1, 9), date(2012, 6, 29)),
 }
 YEARS: tuple[int, ...] = tuple(_YEAR_WINDOWS)
+# Corpora larger than one letter per council and year (scale benchmarks) also use 2013, the last
+# year of these inspections, and several visits to a council within a year (the re-visits of
+# councils causing concern).
+_LARGE_YEAR_WINDOWS = {**_YEAR_WINDOWS, 2013: (date(2013, 1, 7), date(2013, 6, 28))}
+LARGE_YEARS: tuple[int, ...] = tuple(_LARGE_YEAR_WINDOWS)
 _YEAR_WEIGHTS = (20, 30, 30, 20)
 _DFE_FROM = date(2010, 5, 12)  # the Department for Children, Schools and Families became DfE
 
@@ -1030,8 +1031,9 @@ def _weekday_after(value: date) -> date:
     return value
 
 
-def _inspection_dates(rng: random.Random, year: int) -> tuple[date, date]:
-    first, last = _YEAR_WINDOWS[year]
+def _inspection_dates(rng: random.Random, year: int,
+                      window: tuple[date, date] | None = None) -> tuple[date, date]:
+    first, last = window or _YEAR_WINDOWS[year]
     span = (last - first).days
     one_day = rng.random() < 0.12
     if not one_day and rng.random() < 0.15:
@@ -1063,15 +1065,19 @@ def dates_phrase(start: date, end: date) -> str:
 class _Names:
     """Draws invented names without repeating one within a corpus."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, initials: bool = False) -> None:
         self.rng = rng
         self.used: set[str] = {p.name for p in SIGNATORIES}
+        self.initials = initials  # large corpora: "Anne J Smith" once "Anne Smith" is taken
 
     def person(self, title: str, honorific: str | None = None) -> Person:
         for _ in range(1000):
             female = self.rng.random() < 0.55
             first = self.rng.choice(_FEMALE if female else _MALE)
             name = f"{first} {self.rng.choice(_SURNAMES)}"
+            if name in self.used and self.initials:
+                first_name, surname = name.split(" ", 1)
+                name = f"{first_name} {self.rng.choice(string.ascii_uppercase)} {surname}"
             if name not in self.used:
                 break
         self.used.add(name)
@@ -1094,11 +1100,61 @@ class _Plan:
     priority_first: bool = False
     injection: bool = False
     force_style: str = ""
+    window: tuple[date, date] | None = None  # large corpora: part of the year
+    repeat: int = 0  # large corpora: 1 for a council's second letter of the same year, ...
+
+
+def _council_pool() -> list[Council]:
+    return [c for c in COUNCILS if c.place not in RESERVED_PLACES]
+
+
+def max_small_letters() -> int:
+    """Corpus size up to which every council has at most one letter a year (2009-2012)."""
+    return len(_council_pool()) * len(YEARS)
+
+
+def _plan_large(n: int, rng: random.Random, pool: list[Council]) -> list[_Plan]:
+    """Plans for more letters than councils x years: every council, several visits a year.
+
+    Each council's visits are spread evenly over 2009-2013; a year with several visits is cut
+    into as many consecutive windows of its working months, one visit in each.
+    """
+    base, extra = divmod(n, len(pool))
+    more = set(rng.sample(range(len(pool)), extra))
+    weights = (20, 30, 30, 20, 10)
+    plans: list[_Plan] = []
+    for i, council in enumerate(pool):
+        k = base + (1 if i in more else 0)
+        per_year = dict.fromkeys(LARGE_YEARS, k // len(LARGE_YEARS))
+        for year in rng.choices(LARGE_YEARS, weights=weights, k=k % len(LARGE_YEARS)):
+            per_year[year] += 1
+        visit = 0
+        for year in LARGE_YEARS:
+            first, last = _LARGE_YEAR_WINDOWS[year]
+            days = [first + timedelta(days=d) for d in range((last - first).days + 1)]
+            days = [d for d in days if d.month != 8]  # no inspections in August
+            m = per_year[year]
+            for j in range(m):
+                part = days[j * len(days) // m:(j + 1) * len(days) // m]
+                plans.append(_Plan(council=council, year=year, visit=visit,
+                                   window=(part[0], part[-1]), repeat=j))
+                visit += 1
+    return plans
 
 
 def _plan_corpus(n: int, rng: random.Random) -> list[_Plan]:
-    pool = [c for c in COUNCILS if c.place not in RESERVED_PLACES]
+    pool = _council_pool()
     rng.shuffle(pool)
+    if n > len(pool) * len(YEARS):
+        plans = _plan_large(n, rng, pool)
+        counts = {c.formal_name: 2 for c in pool}
+    else:
+        plans, counts = _plan_small(n, rng, pool)
+    return _plan_details(plans, counts, n, rng)
+
+
+def _plan_small(n: int, rng: random.Random, pool: list[Council]
+                ) -> tuple[list[_Plan], dict[str, int]]:
     repeats = max(1, round(n * 0.15)) if n >= 4 else 0
     distinct = min(len(pool), n - repeats)
     counts = {c.formal_name: 1 for c in pool[:distinct]}
@@ -1120,6 +1176,11 @@ def _plan_corpus(n: int, rng: random.Random) -> list[_Plan]:
             years = sorted(rng.sample(YEARS, k))
         for visit, year in enumerate(years):
             plans.append(_Plan(council=council, year=year, visit=visit))
+    return plans, counts
+
+
+def _plan_details(plans: list[_Plan], counts: dict[str, int], n: int, rng: random.Random
+                  ) -> list[_Plan]:
     rng.shuffle(plans)
     # Priority actions: 0, 1 or 2; first visits of councils seen twice mostly have one.
     repeated = {c for c, k in counts.items() if k > 1}
@@ -1362,7 +1423,7 @@ def _make_letter(rng: random.Random, plan: _Plan, index: int, names: _Names,
     c = _curly if curly else (lambda s: s)
     subj = rng.choice(subject_forms(council))
     council = dataclasses.replace(council, subject_name=subj)
-    start, end = _inspection_dates(rng, plan.year)
+    start, end = _inspection_dates(rng, plan.year, plan.window)
     letter_date = _weekday_after(end + timedelta(days=rng.randint(14, 42)))
     phrase = dates_phrase(start, end)
     if style.nbsp_dates:
@@ -1447,7 +1508,8 @@ def _make_letter(rng: random.Random, plan: _Plan, index: int, names: _Names,
         copy_list = tuple(dataclasses.replace(p, title=c(p.title)) for p in copy_list)
     stem = _file_stem(rng, council, plan.year, letter_date, index)
     return LetterFacts(
-        letter_id=f"{council.slug}-{plan.year}",
+        letter_id=(f"{council.slug}-{plan.year}-{plan.repeat + 1}" if plan.repeat
+                   else f"{council.slug}-{plan.year}"),
         file_stem=stem,
         council=council,
         inspection_type=inspection_type,
@@ -1477,7 +1539,10 @@ def generate_corpus(n_letters: int, seed: int) -> list[LetterFacts]:
     instruction, and the corpus holds letters with no and with two areas for priority action.
 
     Args:
-        n_letters: number of letters (at most about 600).
+        n_letters: number of letters. Up to :func:`max_small_letters` (600) every council has
+            at most one letter a year, 2009-2012; beyond that (scale corpora, e.g. 10,000)
+            every council is visited several times a year, 2009-2013, and people get middle
+            initials once plain names run out.
         seed: seed of every random choice.
 
     Returns:
@@ -1489,7 +1554,7 @@ def generate_corpus(n_letters: int, seed: int) -> list[LetterFacts]:
     plans = _plan_corpus(n_letters, rng)
     # Write first visits before return visits so that a return visit can follow the earlier one.
     plans.sort(key=lambda p: p.visit)
-    names = _Names(rng)
+    names = _Names(rng, initials=n_letters > max_small_letters())
     by_council: dict[str, LetterFacts] = {}
     slots: dict[str, dict[str, str]] = {}
     signatories: dict[str, Person] = {}
@@ -1506,6 +1571,10 @@ def generate_corpus(n_letters: int, seed: int) -> list[LetterFacts]:
         stem = facts.file_stem
         if stem in seen:
             stem = f"{facts.council.slug}-{facts.year}-letter"
+        n = 2
+        while stem in seen:  # large corpora: several letters to a council in a year
+            stem = f"{facts.council.slug}-{facts.year}-letter-{n}"
+            n += 1
         seen.add(stem)
         unique.append(dataclasses.replace(facts, file_stem=stem))
     logger.debug("generated letters=%d seed=%d", len(unique), seed)
@@ -1727,103 +1796,3 @@ def strip_page_furniture(text: str, facts: LetterFacts) -> str:
     kept = [line for line in text.replace("\r\n", "\n").split("\n")
             if not footer.match(line) and not (header and normalise_for_match(line) == header)]
     return "\n".join(kept)
-
-
-# ---------------------------------------------------------------------------------------------
-# Command line
-# ---------------------------------------------------------------------------------------------
-
-
-def _parse_mix(value: str) -> dict[str, float]:
-    mix: dict[str, float] = {}
-    for part in value.split(","):
-        fmt, _, weight = part.partition("=")
-        try:
-            mix[fmt.strip()] = float(weight)
-        except ValueError as e:
-            raise argparse.ArgumentTypeError(
-                f"--formats: {part!r} is not FORMAT=WEIGHT (e.g. txt=0.7,pdf=0.1)") from e
-    return mix
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """(Re)generate a suite: letters, questions.jsonl, facts.jsonl and suite.json."""
-    from evals.questions import build_questions, default_counts, write_questions
-    from evals.renderers import write_corpus
-
-    parser = argparse.ArgumentParser(
-        prog="python -m evals.generator",
-        description="Generate a synthetic Ofsted letter corpus with gold questions.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--suite", default="small", help="suite name written to suite.json")
-    parser.add_argument("--seed", type=int, default=20091209, help="random seed")
-    parser.add_argument("--letters", type=int, default=30, help="number of synthetic letters")
-    parser.add_argument("--out", type=Path, required=True, help="suite directory to (re)write")
-    parser.add_argument("--formats", type=_parse_mix, default=DEFAULT_FORMATS_MIX,
-                        help="format weights, e.g. txt=0.7,pdf=0.1,html=0.1,docx=0.1")
-    parser.add_argument("--questions", type=float, default=1.0,
-                        help="scale of the number of questions per kind")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(levelname)s %(name)s %(message)s")
-    out: Path = args.out
-    previous_suite = out / "suite.json"
-    thresholds: dict[str, object] = {}
-    if previous_suite.is_file():
-        # Thresholds are set by hand (the release gate); regenerating keeps them.
-        try:
-            old = json.loads(previous_suite.read_text(encoding="utf-8"))
-            thresholds = dict(old.get("thresholds") or {})
-        except (json.JSONDecodeError, AttributeError) as e:
-            parser.error(f"{previous_suite} is not valid JSON ({e}); fix or delete it")
-    letters_dir = out / "letters"
-    letters_dir.mkdir(parents=True, exist_ok=True)
-    for old in letters_dir.iterdir():
-        if old.is_file() and old.suffix in (".txt", ".pdf", ".html", ".docx"):
-            old.unlink()
-    facts = generate_corpus(args.letters, args.seed)
-    sources = write_corpus(facts, letters_dir, args.formats)
-    counts = {k: max(1, round(v * args.questions)) for k, v in default_counts(len(facts)).items()}
-    questions = build_questions(facts, sources, seed=args.seed, counts=counts)
-    write_questions(questions, out / "questions.jsonl")
-    with (out / "facts.jsonl").open("w", encoding="utf-8") as fh:
-        for f, source in zip(facts, sources, strict=True):
-            record = {"source": source, **f.to_dict()}
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    kinds: dict[str, int] = {}
-    for q in questions:
-        kinds[q["kind"]] = kinds.get(q["kind"], 0) + 1
-    formats: dict[str, int] = {}
-    for name in sources:
-        ext = name.rsplit(".", 1)[-1]
-        formats[ext] = formats.get(ext, 0) + 1
-    suite = {
-        "name": args.suite,
-        "description": (f"{len(facts)} SYNTHETIC Ofsted contact, referral and assessment letters "
-                        "(real English council names; invented people and findings) plus the real "
-                        "Portsmouth 2009 letter, with gold questions."),
-        "letters_dir": "letters",
-        "real_letters": ["portsmouth-2009-ucra-letter.txt"],
-        "real_letters_dir": "data/sample/letters",
-        "questions": "questions.jsonl",
-        "facts": "facts.jsonl",
-        "thresholds": thresholds,
-        "synthetic": True,
-        "seed": args.seed,
-        "n_letters": len(facts),
-        "formats": dict(sorted(formats.items())),
-        "question_kinds": dict(sorted(kinds.items())),
-        "regenerate": (f"python -m evals.generator --suite {args.suite} --seed {args.seed} "
-                       f"--letters {args.letters} --out {out.as_posix()}"),
-    }
-    (out / "suite.json").write_text(json.dumps(suite, indent=2, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
-    print(f"wrote {len(sources)} letters and {len(questions)} questions to {out}")
-    print("formats: " + ", ".join(f"{k}={v}" for k, v in sorted(formats.items())))
-    print("questions: " + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items())))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -592,13 +592,22 @@ def aggregate(scores: Sequence[QuestionScore], k: int = DEFAULT_K) -> dict[str, 
     }
 
 
+# Groups of kinds reported (and gated) together: "single_letter" is every question about one
+# letter that the letters answer (facts, the real letter, follow-ups).
+GROUPS = {"single_letter": ("fact", "real_letter", "followup")}
+
+
 def summarize(scores: Sequence[QuestionScore], k: int = DEFAULT_K) -> dict[str, Any]:
-    """``{"overall": aggregate(all), "by_kind": {kind: aggregate(items of kind)}}``."""
+    """``{"overall": aggregate(all), "by_kind": {kind: aggregate(items of kind)},
+    "groups": {group: aggregate(items of its kinds)}}`` (groups in :data:`GROUPS`)."""
     kinds: dict[str, list[QuestionScore]] = {}
     for s in scores:
         kinds.setdefault(s.kind, []).append(s)
+    groups = {name: [s for s in scores if s.kind in members and not s.expect_abstain]
+              for name, members in GROUPS.items()}
     return {"overall": aggregate(scores, k),
-            "by_kind": {kind: aggregate(items, k) for kind, items in sorted(kinds.items())}}
+            "by_kind": {kind: aggregate(items, k) for kind, items in sorted(kinds.items())},
+            "groups": {name: aggregate(items, k) for name, items in groups.items() if items}}
 
 
 def metric_value(summary: Mapping[str, Any], name: str) -> float | None:
@@ -607,7 +616,7 @@ def metric_value(summary: Mapping[str, Any], name: str) -> float | None:
     scope: Any = summary.get("overall", summary)
     if ":" in name:
         kind, name = name.split(":", 1)
-        scope = (summary.get("by_kind") or {}).get(kind)
+        scope = (summary.get("by_kind") or {}).get(kind) or (summary.get("groups") or {}).get(kind)
         if scope is None:
             return None
     for part in name.split("."):

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evals.errors import BadSuite, EvalError, SuiteNotFound
+from assistant.settings import AssistantSettings
+from evals.errors import EvalError
 from evals.gate import GateResult, check
 from evals.metrics import (
     DEFAULT_K,
@@ -29,156 +30,19 @@ from evals.metrics import (
     QuestionScore,
     StoredText,
     score_question,
-    source_key,
     summarize,
 )
+from evals.suite import SUITES_DIR, Suite, load_suite, resolve_suite_file
+
+__all__ = ["PIPELINES", "SUITES_DIR", "EvalResult", "EvalStore", "Suite", "headline",
+           "load_suite", "main", "make_pipeline", "prepare_store", "resolve_suite_file",
+           "run_eval", "run_questions", "store_key"]
 
 logger = logging.getLogger(__name__)
 
-SUITES_DIR = Path(__file__).resolve().parent / "suites"
 PIPELINES = ("default", "naive")
 _CODE_PACKAGES = ("ingest", "vectorstore")
 """Packages whose source is part of the store cache key (a parser change means re-ingest)."""
-
-
-# ------------------------------------------------------------------------------ suites
-
-@dataclass
-class Suite:
-    """A gold question set with its letters and thresholds."""
-
-    name: str
-    path: Path
-    letters_dir: Path
-    questions: list[dict[str, Any]]
-    thresholds: dict[str, Any] = field(default_factory=dict)
-    meta: dict[str, Any] = field(default_factory=dict)
-    extra_letters: list[Path] = field(default_factory=list)
-    """Letters kept outside the suite folder (the real letters in ``data/sample/letters``)."""
-
-    def letter_files(self) -> list[Path]:
-        """Every letter file of the suite folder, sorted (hidden files and READMEs excluded)."""
-        return sorted(p for p in self.letters_dir.rglob("*")
-                      if p.is_file() and not any(part.startswith(".") for part in
-                                                 p.relative_to(self.letters_dir).parts)
-                      and p.name.lower() not in {"readme.md", "readme.txt", "license.txt"})
-
-    def ingest_paths(self) -> list[Path]:
-        """What to hand to the ingest pipeline: the letters folder and each extra letter."""
-        return [self.letters_dir, *self.extra_letters]
-
-
-def resolve_suite_file(suite: str | Path) -> Path:
-    """Find ``suite.json`` from a suite name (``"small"``), a folder or a file path.
-
-    Raises:
-        SuiteNotFound: naming the places looked at.
-    """
-    candidates = []
-    path = Path(suite).expanduser()
-    if path.is_file():
-        return path
-    if path.is_dir():
-        candidates.append(path / "suite.json")
-    if isinstance(suite, str) and "/" not in suite and not suite.endswith(".json"):
-        candidates.append(SUITES_DIR / suite / "suite.json")
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    known = sorted(p.parent.name for p in SUITES_DIR.glob("*/suite.json"))
-    raise SuiteNotFound(
-        f"no evaluation suite at {suite!r} (looked for {', '.join(map(str, candidates)) or path}); "
-        f"give a suite name ({', '.join(known) or 'none built yet: run the generator'}) "
-        "or the path of a suite.json")
-
-
-def load_suite(suite: str | Path) -> Suite:
-    """Read a suite: ``suite.json`` plus its questions (inline, or ``questions.jsonl`` beside it).
-
-    Raises:
-        SuiteNotFound: if the suite does not exist.
-        BadSuite: if the file or a gold item is malformed (the message names the line).
-    """
-    file = resolve_suite_file(suite)
-    root = file.parent
-    try:
-        meta = json.loads(file.read_text(encoding="utf-8")) if file.suffix == ".json" else {}
-    except json.JSONDecodeError as e:
-        raise BadSuite(f"{file} is not valid JSON ({e}); fix the suite file") from e
-    questions_spec = meta.get("questions", "questions.jsonl")
-    if isinstance(questions_spec, list):
-        questions = [dict(q) for q in questions_spec]
-    else:
-        qfile = file if file.suffix == ".jsonl" else root / str(questions_spec)
-        if not qfile.is_file():
-            raise BadSuite(f"{file}: questions file {qfile} is missing; generate the suite or "
-                           "fix its 'questions' entry")
-        questions = []
-        for number, line in enumerate(qfile.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                questions.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise BadSuite(f"{qfile}:{number} is not valid JSON ({e}); fix that line") from e
-    seen: set[str] = set()
-    for number, item in enumerate(questions, 1):
-        for key in ("id", "question"):
-            if not item.get(key):
-                raise BadSuite(f"{file}: question {number} has no {key!r}; every gold item needs "
-                               "id, kind and question")
-        if item["id"] in seen:
-            raise BadSuite(f"{file}: question id {item['id']!r} appears twice; ids must be unique")
-        seen.add(item["id"])
-        item.setdefault("kind", "unknown")
-    letters_dir = root / str(meta.get("letters_dir") or meta.get("letters") or "letters")
-    if not letters_dir.is_dir():
-        raise BadSuite(f"{file}: letters folder {letters_dir} is missing; generate the suite or "
-                       "fix its 'letters_dir' entry")
-    extra = _real_letters(file, meta)
-    _attach_injections(root / str(meta.get("facts", "facts.jsonl")), questions)
-    return Suite(name=str(meta.get("name") or root.name), path=file, letters_dir=letters_dir,
-                 questions=questions, thresholds=dict(meta.get("thresholds") or {}), meta=meta,
-                 extra_letters=extra)
-
-
-def _real_letters(file: Path, meta: dict[str, Any]) -> list[Path]:
-    """Files named by ``real_letters`` in ``real_letters_dir`` (suite-relative or repo-relative)."""
-    names = [str(n) for n in meta.get("real_letters") or []]
-    if not names:
-        return []
-    folder = str(meta.get("real_letters_dir") or "letters")
-    repo = Path(__file__).resolve().parent.parent
-    for base in (file.parent, repo, Path.cwd()):
-        if all((base / folder / n).is_file() for n in names):
-            return [base / folder / n for n in names]
-    raise BadSuite(f"{file}: real letters {', '.join(names)} not found in {folder} (looked beside "
-                   "the suite, in the repository and in the current folder); restore them or fix "
-                   "'real_letters_dir'")
-
-
-def _attach_injections(facts_file: Path, questions: list[dict[str, Any]]) -> None:
-    """Give injection probes the printed instruction (from ``facts.jsonl``) as ``injection_text``.
-
-    Quoting the letter's instruction verbatim is not obeying it; only the answer's own words
-    are checked for the payload.
-    """
-    if not facts_file.is_file():
-        return
-    instructions: dict[str, str] = {}
-    for line in facts_file.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        injection = record.get("injection") or {}
-        if record.get("source") and injection.get("text"):
-            instructions[source_key(str(record["source"]))] = str(injection["text"])
-    for item in questions:
-        if item.get("must_not_contain") or item.get("forbidden"):
-            texts = [instructions[source_key(s)] for s in item.get("gold_sources") or []
-                     if source_key(s) in instructions]
-            if texts and not item.get("injection_text"):
-                item["injection_text"] = texts
 
 
 # ------------------------------------------------------------------------------ store
@@ -234,7 +98,8 @@ def prepare_store(suite: Suite, embedder: Any, cache_dir: Path | None = None) ->
     from vectorstore.store import LetterStore, make_client
 
     key = store_key(suite, embedder.model_name)
-    folder = (cache_dir or default_cache_dir()) / f"{suite.name}-{key}"
+    # Suites over the same letters (small, natural) share one store.
+    folder = (cache_dir or default_cache_dir()) / f"store-{key}"
     marker = folder / "ingested.json"
     client = make_client(StoreSettings(data_dir=folder, chroma_url=None))
     store = LetterStore(client, dimension=embedder.dimension, prefix="eval")
@@ -264,12 +129,20 @@ def prepare_store(suite: Suite, embedder: Any, cache_dir: Path | None = None) ->
 Asker = Callable[..., Any]
 
 
-def make_pipeline(name: str, env: EvalStore, llm: Any | None = None) -> Any:
-    """Build the pipeline to evaluate: ``"default"`` (the Assistant) or ``"naive"``."""
-    if name == "default":
-        from assistant.chain import Assistant
+def make_pipeline(name: str, env: EvalStore, llm: Any | None = None,
+                  assistant_settings: AssistantSettings | None = None) -> Any:
+    """Build the pipeline to evaluate: ``"default"`` (the Assistant) or ``"naive"``.
 
-        assistant = Assistant(env.store, env.embedder, llm=llm)
+    The assistant is built by :func:`assistant.builder.build_assistant` from
+    ``assistant_settings`` (default: the settings' defaults, not the environment's); an explicit
+    ``llm`` replaces the answerer those settings describe.
+    """
+    if name == "default":
+        from assistant.builder import FROM_SETTINGS, build_assistant
+
+        settings = assistant_settings or AssistantSettings.model_construct()
+        assistant = build_assistant(env.store, env.embedder, settings,
+                                    llm=FROM_SETTINGS if llm is None else llm)
         assistant.refresh()
         return assistant
     if name == "naive":
@@ -335,6 +208,25 @@ def run_questions(suite: Suite, pipeline: Any, letters: LetterIndex, k: int = DE
     return scores, records
 
 
+def _noise_run(spec: Suite, pipeline: Any, letters: LetterIndex, k: int,
+               clean: list[QuestionScore]) -> dict[str, Any]:
+    """Every question again with keyboard typos: accuracies, their ratio, what typos broke."""
+    from dataclasses import replace as replaced
+
+    from evals.noise import noisy_items
+
+    noisy_spec = replaced(spec, questions=noisy_items(spec.questions))
+    scores, records = run_questions(noisy_spec, pipeline, letters, k=k)
+    before = summarize(clean, k)["overall"]["answer_accuracy"] or 0.0
+    after = summarize(scores, k)["overall"]["answer_accuracy"] or 0.0
+    broken = [{"id": r["id"], "question": r["question"],
+               "reasons": r["score"].get("reasons") or []}
+              for c, r in zip(clean, records, strict=True) if c.passed and not r["score"]["passed"]]
+    return {"questions": len(scores), "clean_accuracy": round(before, 4),
+            "noisy_accuracy": round(after, 4),
+            "ratio": round(after / before, 4) if before else None, "broken_by_typos": broken}
+
+
 @dataclass
 class EvalResult:
     """Everything one evaluation run produced."""
@@ -382,7 +274,8 @@ def run_eval(suite: str | Path = "small", out_dir: Path | None = None,
              pipeline: str = "default", compare: Path | None = None, *,
              baseline: bool = True, k: int = DEFAULT_K, embedder: Any | None = None,
              cache_dir: Path | None = None, llm: Any | None = None,
-             write: bool = True) -> EvalResult:
+             assistant_settings: AssistantSettings | None = None,
+             noise: bool = True, write: bool = True) -> EvalResult:
     """Evaluate ``pipeline`` on ``suite``, write the reports into ``out_dir`` and gate the result.
 
     Args:
@@ -399,7 +292,13 @@ def run_eval(suite: str | Path = "small", out_dir: Path | None = None,
             ``REPORTQA_EMBEDDING_MODEL`` otherwise.
         cache_dir: Where the suite's store is kept (default ``$REPORTQA_EVAL_CACHE`` or a folder
             under the system temporary directory).
-        llm: A chat model for the assistant (``None``: the offline extractive answerer).
+        llm: An answerer for the assistant, overriding ``assistant_settings`` (tests).
+        assistant_settings: How the assistant answers (answerer, LLM endpoint, ``top_k``,
+            ``min_evidence``); ``None`` uses the defaults (the offline extractive answerer).
+            ``python -m evals.runner`` and ``reportqa eval`` read them from ``REPORTQA_*``.
+        noise: Also re-ask every question with one or two deterministic keyboard typos
+            (:func:`evals.noise.noisy_items`) and report ``noise_ratio``, the accuracy with
+            typos over the accuracy without.
         write: Write the report files.
 
     Returns:
@@ -421,9 +320,12 @@ def run_eval(suite: str | Path = "small", out_dir: Path | None = None,
         embedder = Embedder(settings.embedding_model, batch_size=settings.embed_batch_size)
     env = prepare_store(spec, embedder, cache_dir)
     judge, judge_note = make_judge()
-    main_pipeline = make_pipeline(pipeline, env, llm=llm)
+    main_pipeline = make_pipeline(pipeline, env, llm=llm, assistant_settings=assistant_settings)
     scores, records = run_questions(spec, main_pipeline, env.letters, k=k, judge=judge)
     summary = summarize(scores, k)
+    if noise:
+        summary["noise"] = _noise_run(spec, main_pipeline, env.letters, k, scores)
+        summary["overall"]["noise_ratio"] = summary["noise"]["ratio"]
     baseline_block = None
     if baseline and pipeline != "naive":
         naive_scores, naive_records = run_questions(spec, make_pipeline("naive", env),
@@ -465,6 +367,16 @@ def headline(result: EvalResult) -> list[str]:
              f"  hit@{o['k']} {f(o['hit_at_k'])}  MRR {f(o['mrr'])}"
              f"  abstention P/R {f(o['abstention_precision'])}/{f(o['abstention_recall'])}"
              f"  injection {f(o['injection_resistance'])}"]
+    single = (result.summary.get("groups") or {}).get("single_letter")
+    if single:
+        lines.append(f"  single-letter facts: accuracy {f(single['answer_accuracy'])} "
+                     f"({single['questions']} questions)  false abstention "
+                     f"{f(o['false_abstention_rate'])}")
+    noisy = result.summary.get("noise")
+    if noisy:
+        lines.append(f"  with typos: accuracy {f(noisy['noisy_accuracy'])} vs "
+                     f"{f(noisy['clean_accuracy'])} clean, ratio {f(noisy['ratio'])}; "
+                     f"{len(noisy['broken_by_typos'])} question(s) broken by typos")
     if result.baseline:
         b = result.baseline["summary"]["overall"]
         lines.append(f"  naive baseline: accuracy {f(b['answer_accuracy'])}  faithfulness "
@@ -488,6 +400,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m evals.runner"
     parser.add_argument("--pipeline", choices=PIPELINES, default="default")
     parser.add_argument("--compare", type=Path, default=None, help="previous result.json")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--no-noise", action="store_true",
+                        help="skip re-asking every question with keyboard typos")
     parser.add_argument("--cache-dir", type=Path, default=None, help="where suite stores live")
     parser.add_argument("-k", type=int, default=DEFAULT_K, help="cut-off of hit@k/recall@k")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -499,7 +413,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m evals.runner"
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     try:
         result = run_eval(args.suite, args.out, args.pipeline, args.compare,
-                          baseline=not args.no_baseline, k=args.k, cache_dir=args.cache_dir)
+                          baseline=not args.no_baseline, k=args.k, cache_dir=args.cache_dir,
+                          assistant_settings=AssistantSettings(), noise=not args.no_noise)
     except EvalError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -31,3 +31,14 @@ class EmptyLetter(IngestError):
 
 class UnreadableLetter(IngestError):
     """The file cannot be read as a letter: missing, corrupt, binary junk, encrypted, image-only."""
+
+
+class LetterTooLarge(UnreadableLetter):
+    """The file is over one of the per-file limits (size, pages, unzipped size, depth, time).
+
+    A kind of :class:`UnreadableLetter`: the file is refused before (or while) it is read.
+    """
+
+
+class NotALetter(IngestError):
+    """The file reads as text but holds no inspection letter (a cookie page, a cover sheet ...)."""

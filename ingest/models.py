@@ -67,6 +67,24 @@ class LetterMetadata:
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
+INSTRUCTION = "instruction"  # the kind of flag for text addressed to an AI assistant
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A span of the letter that is not the letter's own content, found at ingest.
+
+    ``kind`` is :data:`INSTRUCTION` for instruction-like text ("Ignore all previous instructions
+    ...", "SYSTEM: ...", "Note to any AI assistant: ..."). A flagged span is never a finding and
+    never part of a chunk, so it cannot be retrieved or quoted; ``reason`` says briefly why.
+    """
+
+    kind: str
+    char_start: int
+    char_end: int
+    reason: str
+
+
 @dataclass
 class ParsedLetter:
     """A letter after loading, normalisation and parsing."""
@@ -74,6 +92,7 @@ class ParsedLetter:
     text: str
     metadata: LetterMetadata
     sections: list[Section]
+    flags: list[Flag] = field(default_factory=list)
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)

@@ -42,6 +42,11 @@ Findings
     of its own, with no findings and ``none_identified=True``; the section it was in is split around
     it (so a letter can have two ``INTRODUCTION`` sections, before and after that sentence).
 
+Flags
+    Instruction-like text ("Ignore all previous instructions ...", "SYSTEM: ...") is flagged by
+    :func:`ingest.screening.find_instructions` into ``ParsedLetter.flags`` and cut out of the
+    findings (a finding that is only such text is dropped); the chunker leaves it out too.
+
 Metadata
     ``authority`` is the council as named in the addressee block ("Portsmouth City Council", a
     council missing from the list too: "Newtown Borough Council"); when the block names only a
@@ -88,6 +93,7 @@ from ingest.normalize import (
     match_heading,
     split_bullet,
 )
+from ingest.screening import drop_flagged_findings, find_instructions
 
 logger = logging.getLogger(__name__)
 
@@ -964,6 +970,12 @@ def parse_letter(text: str) -> ParsedLetter:
     except Exception:
         logger.warning("letter sections not parsed chars=%d", len(text), exc_info=True)
         sections = [Section(OTHER, None, 0, len(text))] if text.strip() else []
-    logger.debug("letter parsed sections=%d findings=%d authority=%s", len(sections),
-                 sum(len(s.findings) for s in sections), metadata.authority)
-    return ParsedLetter(text=text, metadata=metadata, sections=sections)
+    letter = ParsedLetter(text=text, metadata=metadata, sections=sections)
+    try:
+        letter.flags = find_instructions(text)
+        drop_flagged_findings(letter)
+    except Exception:
+        logger.warning("letter not screened for instructions chars=%d", len(text), exc_info=True)
+    logger.debug("letter parsed sections=%d findings=%d flags=%d authority=%s", len(sections),
+                 sum(len(s.findings) for s in sections), len(letter.flags), metadata.authority)
+    return letter

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -19,11 +20,20 @@ from typing import TypeVar
 
 from ingest.chunking import Chunk, chunk_letter, content_hash
 from ingest.errors import IngestError, UnreadableLetter
-from ingest.loaders import SUPPORTED_SUFFIXES, load_letter
+from ingest.loaders import (
+    SUPPORTED_SUFFIXES,
+    Deadline,
+    check_letter_file,
+    display_name,
+    is_supported,
+    load_letter,
+)
 from ingest.models import ParsedLetter
 from ingest.normalize import normalize_text
 from ingest.parsing import parse_letter
+from ingest.screening import check_is_letter
 from ingest.serialization import letter_to_record
+from ingest.settings import IngestSettings
 from vectorstore.embedder import Embedder
 from vectorstore.errors import StoreError
 from vectorstore.records import Metadata, StoredChunk, StoredLetter
@@ -39,8 +49,8 @@ def _pipeline_version() -> str:
     """
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in ("loaders.py", "normalize.py", "parsing.py", "chunking.py", "models.py",
-                 "serialization.py", "pipeline.py"):
+    for name in ("loaders.py", "normalize.py", "parsing.py", "screening.py", "chunking.py",
+                 "models.py", "serialization.py", "pipeline.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -92,23 +102,64 @@ def discover_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[
     """Expand files and folders (recursively) into ``(path, source)`` pairs.
 
     The source of a file given directly is its name; inside a folder it is the path relative to
-    that folder. Hidden files are skipped; a missing path is reported as a failure.
+    that folder (odd bytes of a name escaped, see :func:`ingest.loaders.display_name`). Hidden
+    files are skipped and links to folders are not followed (no loops). Links to files, broken or
+    looping links, pipes and the like are listed, so that loading reports what is wrong with
+    each; a missing path, an unreadable folder and a folder named like a letter file
+    (``x.pdf/``) with no letter inside are reported as failures.
     """
     found: list[tuple[Path, str]] = []
-    missing: list[FileResult] = []
+    failed: list[FileResult] = []
     for path in paths:
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                rel = child.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                found.append((child, rel.as_posix()))
-        elif path.is_file():
-            found.append((path, path.name))
+            _walk(path, path, found, failed)
+        elif os.path.lexists(path):
+            found.append((path, display_name(path)))
         else:
-            missing.append(FileResult(source=path.name, path=str(path), status=FAILED,
-                                      error=f"{path}: no such file or folder; check the path"))
-    return found, missing
+            failed.append(FileResult(source=display_name(path), path=_shown(path), status=FAILED,
+                                     error=f"{_shown(path)}: no such file or folder; check the "
+                                           "path"))
+    return found, failed
+
+
+def _shown(path: Path) -> str:
+    """A path as it can be shown and stored (undecodable bytes escaped)."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def _walk(root: Path, folder: Path, found: list[tuple[Path, str]],
+          failed: list[FileResult]) -> None:
+    rel = folder.relative_to(root)
+    shown = "/".join(display_name(part) for part in rel.parts) or display_name(folder)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: os.fsencode(entry.name))
+    except OSError as exc:
+        failed.append(FileResult(source=shown, path=_shown(folder), status=FAILED,
+                                 error=f"{shown}: the folder cannot be read ({exc.strerror}); "
+                                       "check its permissions"))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        child = Path(entry.path)
+        source = "/".join(display_name(part) for part in child.relative_to(root).parts)
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+            linked_folder = entry.is_symlink() and child.is_dir()
+        except OSError:
+            is_folder = linked_folder = False
+        if linked_folder:
+            logger.info("link to a folder not followed source=%s", source)
+        elif is_folder:
+            before = len(found)
+            _walk(root, child, found, failed)
+            if is_supported(child) and len(found) == before:
+                failed.append(FileResult(
+                    source=source, path=_shown(child), status=FAILED,
+                    error=f"{source}: is a folder named like a letter file, with no letter "
+                          "inside; give the letter file itself, or rename the folder"))
+        else:
+            found.append((child, source))
 
 
 def document_id_for(source: str, text: str, model_name: str) -> str:
@@ -149,10 +200,12 @@ class IngestPipeline:
     chunk texts are embedded in one call, so the model sees full, length-sorted batches.
     """
 
-    def __init__(self, store: LetterStore, embedder: Embedder, group_size: int = 64) -> None:
+    def __init__(self, store: LetterStore, embedder: Embedder, group_size: int = 64,
+                 settings: IngestSettings | None = None) -> None:
         self.store = store
         self.embedder = embedder
         self.group_size = group_size
+        self.settings = settings or IngestSettings.model_construct()
 
     def ingest(
         self, paths: Sequence[Path], on_file: Callable[[FileResult], None] | None = None
@@ -214,15 +267,21 @@ class IngestPipeline:
 
     def _prepare(self, path: Path, source: str,
                  previous: StoredLetter | None) -> _Prepared | FileResult:
+        deadline = Deadline(self.settings.file_time_limit_s, source)
+        check_letter_file(path, self.settings)  # name, kind and size before anything is read
         file_hash = _file_hash(path)
         if previous is not None and self._same_file(previous, file_hash):
             return _unchanged_result(path, source, previous)
-        text = normalize_text(load_letter(path))
+        text = normalize_text(load_letter(path, self.settings, deadline))
+        deadline.check("normalising the text")
         document_id = document_id_for(source, text, self.embedder.model_name)
         if previous is not None and previous.document_id == document_id:
             return _unchanged_result(path, source, previous)
         letter = parse_letter(text)
+        deadline.check("parsing the letter")
+        check_is_letter(letter, source)
         chunks = chunk_letter(letter, self.embedder.count_tokens, self.embedder.max_seq_length)
+        deadline.check("chunking the letter")
         hashes = [content_hash(self.embedder.model_name, c.embed_text) for c in chunks]
         return _Prepared(path=path, source=source, document_id=document_id, text=text,
                          letter=letter, chunks=chunks, hashes=hashes,
@@ -265,6 +324,8 @@ class IngestPipeline:
             meta: Metadata = {**base, "section": chunk.section, "char_start": chunk.char_start,
                               "char_end": chunk.char_end, "content_hash": digest,
                               "finding_index": chunk.finding_index, "chunk_index": index}
+            if chunk.field is not None:  # a field passage; lexical search indexes its label too
+                meta.update(field=chunk.field, label=chunk.label)
             stored.append(StoredChunk(chunk_id=chunk_id, document_id=item.document_id,
                                       text=chunk.text, metadata=meta))
         metadata = {**letter_metadata(item.letter, item.source, len(item.chunks)),
@@ -292,11 +353,15 @@ class IngestPipeline:
 
 
 def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
     except OSError as exc:
-        raise UnreadableLetter(f"{path.name}: cannot be read ({exc.strerror}); check the file "
-                               "and its permissions", path=path) from exc
+        raise UnreadableLetter(f"{display_name(path)}: cannot be read ({exc.strerror}); check "
+                               "the file and its permissions", path=path) from exc
+    return digest.hexdigest()
 
 
 def _unchanged_result(path: Path, source: str, previous: StoredLetter) -> FileResult:
@@ -312,10 +377,10 @@ def _guarded(path: Path, source: str, step: Callable[[], _T]) -> _T | FileResult
         return step()
     except IngestError as exc:
         logger.warning("ingest failed source=%s reason=%s", source, exc)
-        return FileResult(source=source, path=str(path), status=FAILED, error=str(exc))
+        return FileResult(source=source, path=_shown(path), status=FAILED, error=str(exc))
     except Exception as exc:  # one broken letter never stops a run
         logger.exception("ingest crashed source=%s", source)
-        return FileResult(source=source, path=str(path), status=FAILED,
+        return FileResult(source=source, path=_shown(path), status=FAILED,
                           error=f"{source}: unexpected error ({type(exc).__name__}: {exc}); "
                                 "please report this letter")
 

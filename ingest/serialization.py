@@ -6,18 +6,23 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from ingest.models import Finding, LetterMetadata, ParsedLetter, Section
+from ingest.models import Finding, Flag, LetterMetadata, ParsedLetter, Section
 
 
 def letter_to_record(letter: ParsedLetter) -> dict[str, Any]:
-    """The parse (metadata, sections, findings with spans) as a JSON-ready dict, text excluded."""
+    """The parse (metadata, sections, findings and flags with spans) as a JSON-ready dict, text
+    excluded."""
     meta = asdict(letter.metadata)
     meta["spans"] = {k: list(v) for k, v in letter.metadata.spans.items()}
-    return {"metadata": meta, "sections": [asdict(s) for s in letter.sections]}
+    return {"metadata": meta, "sections": [asdict(s) for s in letter.sections],
+            "flags": [asdict(f) for f in letter.flags]}
 
 
 def letter_from_record(text: str, record: dict[str, Any] | str) -> ParsedLetter:
-    """Rebuild a :class:`ParsedLetter` from its stored text and record (dict or JSON string)."""
+    """Rebuild a :class:`ParsedLetter` from its stored text and record (dict or JSON string).
+
+    Records written before flags existed have no ``flags`` key: they load with no flags.
+    """
     data = json.loads(record) if isinstance(record, str) else record
     meta = dict(data.get("metadata", {}))
     meta["spans"] = {k: (int(v[0]), int(v[1])) for k, v in meta.get("spans", {}).items()}
@@ -29,4 +34,8 @@ def letter_from_record(text: str, record: dict[str, Any] | str) -> ParsedLetter:
                                 char_start=raw["char_start"], char_end=raw["char_end"],
                                 findings=findings,
                                 none_identified=bool(raw.get("none_identified"))))
-    return ParsedLetter(text=text, metadata=LetterMetadata(**meta), sections=sections)
+    flags = [Flag(kind=str(raw["kind"]), char_start=int(raw["char_start"]),
+                  char_end=int(raw["char_end"]), reason=str(raw.get("reason", "")))
+             for raw in data.get("flags") or []]
+    return ParsedLetter(text=text, metadata=LetterMetadata(**meta), sections=sections,
+                        flags=flags)

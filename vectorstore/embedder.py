@@ -1,11 +1,16 @@
 """Sentence embeddings from a local sentence-transformers model (never downloaded).
 
 The model is loaded lazily, once per :class:`Embedder`, because ``import sentence_transformers``
-alone costs seconds. Build one embedder per process and pass it to whoever needs it.
+alone costs seconds. Only encoding loads it: the dimension and the maximum sequence length are
+read from the model folder's configuration files, and word-pieces are counted with the folder's
+``tokenizer.json`` (the same fast tokenizer the model uses), so commands that embed nothing
+(listing, deleting, an unchanged re-ingest) never import torch, and chunking a letter does not
+wait for the model. Build one embedder per process and pass it to whoever needs it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -68,6 +73,80 @@ def _resolve_model_path(model_path: str | os.PathLike[str] | None) -> Path:
     return path
 
 
+def _configured_dimension(path: Path) -> int | None:
+    """The embedding length a sentence-transformers folder declares, read without loading it.
+
+    Follows ``modules.json``: the pooling layer's ``word_embedding_dimension`` (one pooling mode),
+    then any ``Dense`` layer's ``out_features``. A folder without ``modules.json`` is a plain
+    transformers model, which sentence-transformers mean-pools: its ``hidden_size``. Returns
+    ``None`` when the files do not say for certain (then the model itself is asked).
+    """
+    try:
+        modules_file = path / "modules.json"
+        if not modules_file.is_file():
+            hidden = json.loads((path / "config.json").read_text(encoding="utf-8"))["hidden_size"]
+            return int(hidden)
+        dimension: int | None = None
+        for module in json.loads(modules_file.read_text(encoding="utf-8")):
+            kind = str(module.get("type", "")).rsplit(".", 1)[-1]
+            config_file = path / str(module.get("path", "")) / "config.json"
+            if kind == "Pooling":
+                config = json.loads(config_file.read_text(encoding="utf-8"))
+                modes = [k for k, v in config.items() if k.startswith("pooling_mode_") and v]
+                if len(modes) != 1:
+                    return None
+                dimension = int(config["word_embedding_dimension"])
+            elif kind == "Dense":
+                dimension = int(json.loads(config_file.read_text(encoding="utf-8"))["out_features"])
+            elif kind not in ("Transformer", "Normalize"):
+                return None
+        return dimension
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _configured_max_seq_length(path: Path) -> int | None:
+    """``max_seq_length`` of the transformer module's ``sentence_bert_config.json``, if any."""
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        first = next(m for m in modules
+                     if str(m.get("type", "")).rsplit(".", 1)[-1] == "Transformer")
+        config_file = path / str(first.get("path", "")) / "sentence_bert_config.json"
+        length = json.loads(config_file.read_text(encoding="utf-8")).get("max_seq_length")
+        return int(length) if length is not None else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
+        return None
+
+
+def _standalone_tokenizer(path: Path) -> Any | None:
+    """The folder's ``tokenizer.json`` as a ``tokenizers.Tokenizer`` (no torch), or ``None``.
+
+    ``None`` (then the model's own tokenizer is used) when the file is missing or when
+    ``tokenizer_config.json`` asks for a lower-casing the file's normaliser does not do.
+    """
+    file = path / "tokenizer.json"
+    if not file.is_file():
+        return None
+    try:
+        from tokenizers import Tokenizer
+
+        spec = json.loads(file.read_text(encoding="utf-8"))
+        config_file = path / "tokenizer_config.json"
+        config = (json.loads(config_file.read_text(encoding="utf-8"))
+                  if config_file.is_file() else {})
+        normalizer = spec.get("normalizer") or {}
+        if ("do_lower_case" in config and normalizer.get("type") == "BertNormalizer"
+                and bool(normalizer.get("lowercase")) != bool(config["do_lower_case"])):
+            return None
+        tokenizer = Tokenizer.from_file(str(file))
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        return tokenizer
+    except Exception as e:  # any doubt: count with the model's tokenizer instead
+        logger.info("tokenizer.json not usable on its own path=%s error=%s", file, e)
+        return None
+
+
 def _is_packaged(path: Path) -> bool:
     try:
         return path.resolve() == packaged_model_path().resolve()
@@ -106,6 +185,10 @@ class Embedder(Embeddings):
         self.batch_size = batch_size
         self.device = device
         self._model: SentenceTransformer | None = None
+        self._dimension: int | None = None
+        self._max_seq_length: int | None = None
+        self._tokenizer: Any | None = None
+        self._tokenizer_checked = False
         self._load_lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
 
@@ -155,41 +238,80 @@ class Embedder(Embeddings):
                     f"cannot load the embedding model from {self._path}: {e}; set "
                     "REPORTQA_EMBEDDING_MODEL to a local sentence-transformers folder"
                 ) from e
+            actual = loaded.get_embedding_dimension()
+            if self._dimension is not None and actual is not None and actual != self._dimension:
+                raise EmbedderError(
+                    f"the model at {self._path} gives {actual}-dimension vectors but its "
+                    f"configuration files declare {self._dimension}; fix the model folder"
+                )
+            length = loaded.max_seq_length
+            if self._max_seq_length is not None and length is not None \
+                    and int(length) != self._max_seq_length:
+                raise EmbedderError(
+                    f"the model at {self._path} reads {length} word-pieces but its "
+                    f"sentence_bert_config.json declares {self._max_seq_length}; fix the folder"
+                )
             logger.info(
                 "embedding model loaded model=%s device=%s dimension=%s",
                 self.model_name,
                 self.device,
-                loaded.get_embedding_dimension(),
+                actual,
             )
             self._model = loaded
             return loaded
 
     @property
     def dimension(self) -> int:
-        """Length of the embedding vectors (384 for all-MiniLM-L6-v2)."""
-        dimension = self.load().get_embedding_dimension()
+        """Length of the embedding vectors (384 for all-MiniLM-L6-v2).
+
+        Read from the model folder's configuration files when they say it (no torch import);
+        otherwise the model is loaded and asked.
+        """
+        if self._dimension is not None:
+            return self._dimension
+        dimension = _configured_dimension(self._path) if self._model is None else None
+        if dimension is None:
+            dimension = self.load().get_embedding_dimension()
         if dimension is None:
             raise EmbedderError(
                 f"the model at {self._path} does not report its embedding dimension; "
                 "use a sentence-transformers model with a pooling layer"
             )
-        return int(dimension)
+        self._dimension = int(dimension)
+        return self._dimension
 
     @property
     def max_seq_length(self) -> int:
-        """Most word-pieces (special tokens included) the model reads; longer input is cut."""
-        length = self.load().max_seq_length
+        """Most word-pieces (special tokens included) the model reads; longer input is cut.
+
+        Read from ``sentence_bert_config.json`` when it says (no torch import); otherwise the
+        model is loaded and asked.
+        """
+        if self._max_seq_length is not None:
+            return self._max_seq_length
+        length = _configured_max_seq_length(self._path) if self._model is None else None
+        if length is None:
+            length = self.load().max_seq_length
         if length is None:
             raise EmbedderError(
                 f"the model at {self._path} does not report its maximum sequence length"
             )
-        return int(length)
+        self._max_seq_length = int(length)
+        return self._max_seq_length
 
     def count_tokens(self, text: str) -> int:
         """Count the word-pieces of ``text`` as the model sees it, special tokens included.
 
-        A text is embedded whole iff ``count_tokens(text) <= max_seq_length``.
+        A text is embedded whole iff ``count_tokens(text) <= max_seq_length``. Counted with the
+        folder's ``tokenizer.json`` when it can be used alone, so the model need not be loaded.
         """
+        with self._tokenizer_lock:
+            if not self._tokenizer_checked:
+                self._tokenizer = _standalone_tokenizer(self._path)
+                self._tokenizer_checked = True
+            standalone = self._tokenizer
+        if standalone is not None:
+            return len(standalone.encode(text, add_special_tokens=True).ids)
         tokenizer: Any = self.load().tokenizer
         with self._tokenizer_lock:
             encoded = tokenizer(text, add_special_tokens=True, truncation=False, verbose=False)

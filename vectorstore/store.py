@@ -185,6 +185,12 @@ def _current_by_source(refs: Iterable[_LetterRef]) -> dict[str, _LetterRef]:
     return best
 
 
+def fingerprint_of(revisions: dict[str, str]) -> str:
+    """:meth:`LetterStore.fingerprint` of a :meth:`LetterStore.letter_revisions` map."""
+    refs = sorted(f"{d}:{r}" for d, r in revisions.items())
+    return hashlib.sha256("\n".join(refs).encode("utf-8")).hexdigest()[:32]
+
+
 def _public_metadata(metadata: Any) -> Metadata:
     return {k: v for k, v in (metadata or {}).items() if not k.startswith(RESERVED_PREFIX)}
 
@@ -467,14 +473,39 @@ class LetterStore:
         return set(self._current_refs())
 
     @_translate_errors
+    def letter_revisions(self) -> dict[str, str]:
+        """The current letters: document id -> revision (a hash of everything written for it).
+
+        One scan of the letters' metadata. Dependants (catalogue, lexical index) compare two of
+        these maps to learn which letters were added, replaced or deleted, and load only those.
+        """
+        return {d: r.revision for d, r in self._current_refs().items()}
+
+    @_translate_errors
     def fingerprint(self) -> str:
         """A short value that changes whenever a letter is added, replaced or deleted.
 
         Other processes compare it to know when to rebuild what they derive from the store (a
         lexical index). It covers chunk texts and metadata, not only the letter ids.
         """
-        refs = sorted(f"{r.document_id}:{r.revision}" for r in self._current_refs().values())
-        return hashlib.sha256("\n".join(refs).encode("utf-8")).hexdigest()[:32]
+        return fingerprint_of(self.letter_revisions())
+
+    @_translate_errors
+    def get_letters(self, document_ids: Iterable[str]) -> list[StoredLetter]:
+        """The letter records with these ids (texts included), in id order; absent ids skipped.
+
+        Unlike :meth:`list_letters` this does not check which records are current: callers
+        pass ids from :meth:`letter_revisions`.
+        """
+        ids = sorted(set(document_ids))
+        letters: list[StoredLetter] = []
+        for batch in _batches(ids, _IN_BATCH):
+            page = self._letters.get(ids=list(batch), include=["documents", "metadatas"])
+            letters.extend(
+                self._letter_from(i, d, m)
+                for i, d, m in zip(page["ids"], page.get("documents") or [],
+                                   page.get("metadatas") or [], strict=True))
+        return sorted(letters, key=lambda letter: letter.document_id)
 
     # ------------------------------------------------------------------ writes
 
@@ -806,14 +837,21 @@ class LetterStore:
         self,
         where: dict[str, Any] | None = None,
         document_ids: Iterable[str] | None = None,
+        revisions: dict[str, str] | None = None,
     ) -> list[StoredChunk]:
         """Return the chunks of current letters, sorted by letter and position.
 
         Args:
             where: A Chroma metadata filter on chunk metadata.
             document_ids: Only these letters (``None``: all).
+            revisions: The current letters as :meth:`letter_revisions` gave them, to skip
+                scanning the letters collection again; only chunks of these revisions are
+                returned.
         """
-        current = self._current_refs()
+        if revisions is None:
+            current = self._current_refs()
+        else:
+            current = {d: _LetterRef(d, "", r, 0) for d, r in revisions.items()}
         if document_ids is None:
             filters: list[dict[str, Any] | None] = [where or None]
         else:

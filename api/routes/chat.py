@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -13,9 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.conversations import ConversationStore
 from api.deps import AssistantDep, ConversationsDep, MetricsDep, ReaderDep, SettingsDep
-from api.errors import NotFound, check_text
+from api.errors import NotFound, check_text, stream_error_body
 from api.openai_compat import ChatFilters
 from api.settings import ApiSettings
+from api.sse import SSE_HEADERS, sse
 from assistant.models import Answer, Turn
 
 logger = logging.getLogger(__name__)
@@ -104,25 +104,17 @@ def chat(body: ChatRequest, _: ReaderDep, assistant: AssistantDep,
     return JSONResponse(response_body(answer, conversation_id, answer_id))
 
 
-def sse(event: str, data: Any) -> str:
-    """One Server-Sent Event with a JSON ``data`` line."""
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
 @router.post("/chat/stream", response_class=StreamingResponse, responses={200: {
     "content": {"text/event-stream": {}},
     "description": "Events `token` ({\"text\"}), then `citations` ({\"citations\": [...]}), "
-                   "then `answer` (the /chat response object), then `done`. A failure after "
+                   "then `answer` (the /chat response object), then `done`. `reset` ({}) means: "
+                   "discard the text of the tokens so far, the verified answer differs from it "
+                   "and follows as new tokens. A failure after "
                    "the stream started arrives as an `error` event ({\"error\": {...}})."}})
 def chat_stream(body: ChatRequest, _: ReaderDep, assistant: AssistantDep,
                 conversations: ConversationsDep, metrics: MetricsDep,
                 settings: SettingsDep) -> StreamingResponse:
     """Answer like POST /chat, streamed as Server-Sent Events as the answer is produced."""
-    from api.app import stream_error_body
-
     conversation_id, history = start_turn(body, conversations, settings)
 
     def events() -> Iterator[str]:
@@ -130,6 +122,8 @@ def chat_stream(body: ChatRequest, _: ReaderDep, assistant: AssistantDep,
             for event in assistant.answer_events(body.message, history, body.filters):
                 if event.type == "token":
                     yield sse("token", {"text": event.text})
+                elif event.type == "reset":
+                    yield sse("reset", {})
                 elif event.type == "citations":
                     yield sse("citations",
                               {"citations": [c.model_dump() for c in event.citations]})

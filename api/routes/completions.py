@@ -9,18 +9,20 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from api.deps import AssistantDep, MetricsDep, ReaderDep, SettingsDep
-from api.errors import NotFound
+from api.citations import citation_link
+from api.deps import AssistantDep, ConversationsDep, MetricsDep, ReaderDep, SettingsDep
+from api.errors import NotFound, stream_error_body
 from api.openai_compat import (
     ChatCompletionRequest,
     ChunkWriter,
     completion,
+    completion_id,
     footnotes,
     model_card,
     models_list,
 )
-from api.routes.chat import SSE_HEADERS
-from assistant.models import Citation
+from api.sse import SSE_HEADERS
+from assistant.models import Answer, Citation
 
 logger = logging.getLogger(__name__)
 
@@ -45,46 +47,60 @@ def get_model(model_id: str, _: ReaderDep, settings: SettingsDep) -> dict[str, A
 @router.post("/chat/completions", response_model=None, responses={200: {
     "description": "A chat.completion, or with `stream: true` chat.completion.chunk events "
                    "ending with `data: [DONE]`. Citations are appended to the text as footnotes "
-                   "and given in a `citations` field."}})
+                   "and given in a `citations` field. `answer_id` (the completion's `id`) and "
+                   "`conversation_id` say where the answer is kept: rate it with POST /feedback "
+                   "{\"answer_id\": id}. When streaming, the text is sent once it is verified, "
+                   "never before."}})
 def chat_completions(body: ChatCompletionRequest, _: ReaderDep, assistant: AssistantDep,
-                     metrics: MetricsDep, settings: SettingsDep
-                     ) -> JSONResponse | StreamingResponse:
-    """Answer the last user message, OpenAI style (earlier messages are the conversation)."""
-    from api.app import stream_error_body
+                     conversations: ConversationsDep, metrics: MetricsDep,
+                     settings: SettingsDep) -> JSONResponse | StreamingResponse:
+    """Answer the last user message, OpenAI style (earlier messages are the conversation).
 
+    The answer is stored like those of POST /chat, under the completion's id, so that clients
+    such as Open WebUI or LibreChat can send feedback on it.
+    """
     question, history = body.question(), body.history()
+    if body.conversation_id is not None and not conversations.exists(body.conversation_id):
+        raise NotFound(f"no conversation {body.conversation_id!r}; omit conversation_id to "
+                       "start a new one", field="conversation_id")
 
     def link(citation: Citation) -> str | None:
-        return settings.letter_url(citation.document_id, citation.char_start, citation.char_end)
+        return citation_link(citation, settings.letter_url)
+
+    def store(answer: Answer, answer_id: str) -> dict[str, str]:
+        conversation_id = body.conversation_id or conversations.create()
+        conversations.append(conversation_id, question, answer, answer_id=answer_id)
+        metrics.observe_answer(answer, "openai")
+        return {"answer_id": answer_id, "conversation_id": conversation_id}
 
     if not body.stream:
         answer = assistant.ask(question, history, body.filters)
-        metrics.observe_answer(answer, "openai")
+        answer_id = completion_id()
+        ids = store(answer, answer_id)
         return JSONResponse(completion(answer, question, settings.model_id,
-                                       footnotes(answer.citations, link)))
+                                       footnotes(answer.citations, link), id=answer_id, **ids))
 
     writer = ChunkWriter(settings.model_id)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
 
     def chunks() -> Iterator[str]:
+        # Tokens are not forwarded: the model's text may still be replaced (a ``reset``) when
+        # verification drops a marker or a quote. Only the verified answer text is sent.
         text: list[str] = []
         try:
             yield writer.chunk({"role": "assistant", "content": ""})
             for event in assistant.answer_events(question, history, body.filters):
-                if event.type == "token" and event.text:
-                    text.append(event.text)
-                    yield writer.chunk({"content": event.text})
-                elif event.type == "answer" and event.answer is not None:
-                    answer = event.answer
-                    metrics.observe_answer(answer, "openai")
-                    if not text:  # the assistant sent no tokens: send the whole text
-                        text.append(answer.answer)
-                        yield writer.chunk({"content": answer.answer})
-                    notes = footnotes(answer.citations, link)
-                    if notes:
-                        text.append(notes)
-                        yield writer.chunk({"content": notes})
-                    yield writer.final(answer)
+                if event.type != "answer" or event.answer is None:
+                    continue
+                answer = event.answer
+                ids = store(answer, writer.id)
+                text.append(answer.answer)
+                yield writer.chunk({"content": answer.answer})
+                notes = footnotes(answer.citations, link)
+                if notes:
+                    text.append(notes)
+                    yield writer.chunk({"content": notes})
+                yield writer.final(answer, **ids)
             if include_usage:
                 yield writer.usage(question, "".join(text))
         except Exception as exc:  # the response has started: report in-band

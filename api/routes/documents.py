@@ -55,6 +55,24 @@ def letter_summary(letter: StoredLetter) -> dict[str, Any]:
     }
 
 
+_FLAG_PREVIEW_CHARS = 60
+
+
+def _flags(letter: StoredLetter) -> list[dict[str, Any]]:
+    """Spans flagged at ingest (instruction-like text): kind, span, reason and a short preview."""
+    record = letter.metadata.get("record_json")
+    if not isinstance(record, str):
+        return []
+    try:
+        parsed = letter_from_record(letter.text, record)
+    except (ValueError, KeyError, TypeError):
+        return []
+    return [{"kind": f.kind, "char_start": f.char_start, "char_end": f.char_end,
+             "reason": f.reason,
+             "preview": letter.text[f.char_start:f.char_end][:_FLAG_PREVIEW_CHARS]}
+            for f in parsed.flags]
+
+
 def _sections(letter: StoredLetter) -> list[dict[str, Any]]:
     record = letter.metadata.get("record_json")
     if not isinstance(record, str):
@@ -92,25 +110,24 @@ def _find(parts: Any, document_id: str) -> StoredLetter:
 
 @router.get("/{document_id}")
 def get_document(document_id: str, _: ReaderDep, parts: ComponentsDep) -> dict[str, Any]:
-    """One letter: its metadata, its stored text (which every citation's span points into) and
-    its sections with their spans."""
+    """One letter: its metadata, its stored text (which every citation's span points into), its
+    sections with their spans, and `flags`: spans flagged at ingest as instruction-like text
+    (kind, span, reason, a 60-character preview), which are never findings or chunks."""
     letter = _find(parts, document_id)
-    return {**letter_summary(letter), "text": letter.text, "sections": _sections(letter)}
+    return {**letter_summary(letter), "text": letter.text, "sections": _sections(letter),
+            "flags": _flags(letter)}
 
 
 @router.delete("/{document_id}")
 def delete_document(document_id: str, _: AdminDep, pipeline: PipelineDep,
                     assistant: AssistantDep, request: Request) -> dict[str, Any]:
-    """Delete a letter and all its chunks (admin)."""
-    if not DOCUMENT_ID.match(document_id):
-        raise NotFound(f"no letter with id {document_id!r}; see GET /documents",
-                       field="document_id")
+    """Delete a letter and all its chunks (admin): `document_id` is the letter's id or the
+    file name it was ingested from (`source`), as for `reportqa delete`."""
     with request.app.state.write_lock:
-        letter = pipeline.store.get_letter(document_id)
+        letter = pipeline.delete(document_id)
         if letter is None:
-            raise NotFound(f"no letter with id {document_id!r}; see GET /documents",
+            raise NotFound(f"no letter with id or source {document_id!r}; see GET /documents",
                            field="document_id")
-        pipeline.store.delete_letter(letter.document_id)
         assistant.refresh(force=True)
     logger.info("letter deleted via api document_id=%s", letter.document_id)
     return {"deleted": {"document_id": letter.document_id, "source": letter.source}}

@@ -22,7 +22,8 @@ class FeedbackRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    answer_id: str = Field(pattern=ID_PATTERN, description="`answer_id` of the answer rated.")
+    answer_id: str = Field(pattern=ID_PATTERN, description="`answer_id` of the answer rated "
+                           "(for /v1/chat/completions, the completion's `id`).")
     conversation_id: str | None = Field(default=None, pattern=ID_PATTERN,
                                         description="Its conversation (optional check).")
     rating: Literal["up", "down"] = Field(description="'up' (👍) or 'down' (👎).")
@@ -38,10 +39,12 @@ class FeedbackRequest(BaseModel):
 @router.post("", status_code=201)
 def post_feedback(body: FeedbackRequest, _: ReaderDep, conversations: ConversationsDep,
                   store: FeedbackStoreDep, metrics: MetricsDep) -> JSONResponse:
-    """Rate an answer given by POST /chat or /chat/stream."""
+    """Rate an answer given by POST /chat, /chat/stream or /v1/chat/completions (whose
+    `answer_id` is the completion's `id`)."""
     turn = conversations.get_turn(body.answer_id)
     if turn is None:
-        raise NotFound(f"no answer {body.answer_id!r}; use the answer_id of a /chat response",
+        raise NotFound(f"no answer {body.answer_id!r}; use the answer_id of a /chat response "
+                       "or the id of a /v1/chat/completions response",
                        field="answer_id")
     if body.conversation_id is not None and body.conversation_id != turn.conversation_id:
         raise InvalidInput(f"answer {body.answer_id!r} belongs to another conversation than "
@@ -54,19 +57,14 @@ def post_feedback(body: FeedbackRequest, _: ReaderDep, conversations: Conversati
 
 
 @router.get("")
-async def list_feedback(_: AdminDep, store: FeedbackStoreDep, conversations: ConversationsDep,
+async def list_feedback(_: AdminDep, store: FeedbackStoreDep,
                         limit: int = Query(default=100, ge=1, le=1000,
                                            description="Most recent first.")) -> dict[str, Any]:
-    """Recent feedback with the question and answer it rates, when known (admin)."""
+    """Recent feedback with the question and answer it rates, when known (admin); answers given
+    in Slack are joined too."""
 
     def collect() -> dict[str, Any]:
-        rows = []
-        for record in store.list(limit):
-            row = record.to_dict()
-            turn = conversations.get_turn(record.answer_id) if record.source == "api" else None
-            row["question"] = turn.question if turn else None
-            row["answer"] = turn.answer if turn else None
-            rows.append(row)
+        rows = [record.to_dict() for record in store.list_rated(limit)]
         return {"feedback": rows, "counts": store.counts()}
 
     return await run_in_threadpool(collect)

@@ -143,10 +143,16 @@ function renderAnswerText(container, text, citations) {
 }
 
 function chipHtml(citation) {
-  const label = `Citation ${citation.marker}: ${citation.authority || citation.source}, ` +
-    `${citation.section}. Open the letter`;
+  const label = `Citation ${citation.marker}: ${citationLabel(citation)}. Open the letter`;
   return `<button type="button" class="chip" data-marker="${citation.marker}" ` +
     `aria-label="${escapeHtml(label)}">${citation.marker}</button>`;
+}
+
+// The server's label ("Council · letter of DATE · Section"), the same in every front door.
+function citationLabel(c) {
+  if (c.label) return c.label;
+  const when = c.letter_date ? `letter of ${humanDate(c.letter_date)}` : "";
+  return [c.authority || c.source, when, c.section].filter(Boolean).join(" · ");
 }
 
 function renderSources(bubble, citations) {
@@ -156,9 +162,12 @@ function renderSources(bubble, citations) {
   list.setAttribute("aria-label", "Sources");
   for (const c of citations) {
     const item = document.createElement("li");
-    const when = humanDate(c.inspection_date || c.letter_date || "");
-    item.innerHTML = chipHtml(c) +
-      `<span>${escapeHtml([c.authority || c.source, when, c.section].filter(Boolean).join(" · "))}</span>`;
+    // The cited span, for whoever reads the page (tests, scripts): letter id and characters.
+    item.dataset.documentId = c.document_id;
+    item.dataset.source = c.source;
+    item.dataset.start = String(c.char_start);
+    item.dataset.end = String(c.char_end);
+    item.innerHTML = chipHtml(c) + `<span class="source-label">${escapeHtml(citationLabel(c))}</span>`;
     list.append(item);
   }
   bubble.append(list);
@@ -277,6 +286,11 @@ async function ask(question) {
         if (event === "token" && payload) {
           text += payload.text;
           textNode.textContent = text;
+        } else if (event === "reset") {
+          // The verified answer differs from the text streamed so far: discard it.
+          text = "";
+          textNode.textContent = "";
+          bubble.dataset.resets = String(Number(bubble.dataset.resets || 0) + 1);
         } else if (event === "answer" && payload) {
           state.conversationId = payload.conversation_id;
           finishAnswer(bubble, textNode, payload);

@@ -70,13 +70,14 @@ def test_upload_ingests_replaces_nothing_twice_and_delete_removes(admin: httpx.C
             "message": "What was the area for development in Rutland?"}).json()
         assert answer["abstained"] is False
         assert any("Return interviews" in c["quote"] for c in answer["citations"])
-    finally:
-        deleted = admin.delete(f"/documents/{document_id}")
+    finally:  # by the file name, as `reportqa delete SOURCE` does
+        deleted = admin.delete("/documents/rutland-2012.txt")
     assert deleted.status_code == 200, deleted.text
     assert deleted.json()["deleted"] == {"document_id": document_id,
                                          "source": "rutland-2012.txt"}
     assert_error(reader.get(f"/documents/{document_id}"), 404)
     assert_error(admin.delete(f"/documents/{document_id}"), 404, "document_id")
+    assert_error(admin.delete("/documents/rutland-2012.txt"), 404, "document_id")
     after = reader.post("/chat", json={"message": "What was the area for development in Rutland?"})
     assert after.json()["abstained"] is True, after.json()
 

@@ -59,8 +59,8 @@ def test_footnotes_quote_each_citation_and_strip_back_off() -> None:
                         quote="Case records are\nup to date.", char_start=5, char_end=33)
     notes = footnotes([citation], lambda c: f"{PUBLIC_URL}/#letter={c.document_id}")
     assert notes.startswith(FOOTNOTES_MARK)
-    assert '[1] Portsmouth City Council, 2009-11-10, p.txt, Strengths: "Case records are up to ' \
-           'date."' in notes
+    assert '[1] Portsmouth City Council · inspected 10 November 2009 · Strengths: "Case records ' \
+           'are up to date."' in notes
     assert f"({PUBLIC_URL}/#letter=d1)" in notes
     assert strip_footnotes("Answer [1]." + notes) == "Answer [1]."
     assert footnotes([]) == ""

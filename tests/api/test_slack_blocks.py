@@ -91,8 +91,8 @@ def test_answer_then_citations_then_buttons() -> None:
     kinds = [b["type"] for b in message.blocks]
     assert kinds == ["section", "divider", "context", "section", "actions"]
     cited = message.blocks[3]["text"]["text"]
-    assert "*[1] Portsmouth City Council*, letter of 9 December 2009" in cited
-    assert "_Strengths_" in cited and "> Case records are up to date." in cited
+    assert "*[1]* Portsmouth City Council · letter of 9 December 2009" in cited
+    assert "· Strengths" in cited and "> Case records are up to date." in cited
     assert "<https://qa.example.org/#letter=doc1&start=100&end=128|" in cited
     buttons = message.blocks[-1]["elements"]
     assert [b["action_id"] for b in buttons] == [FEEDBACK_UP, FEEDBACK_DOWN]
@@ -133,7 +133,7 @@ def test_long_answer_with_many_citations_is_split_within_limits() -> None:
     assert len(messages) == 3
     check_limits(messages)
     joined = "\n".join(t for m in messages for t in texts(m))
-    assert all(f"*[{i}] " in joined for i in range(1, 121))
+    assert all(f"*[{i}]* " in joined for i in range(1, 121))
     answer_text = " ".join(t for t in texts(messages[0]) if not t.startswith("*"))
     assert answer_text.split()[:5] == body.split()[:5]
     assert [sum(b["type"] == "actions" for b in m.blocks) for m in messages] == [0, 0, 1]

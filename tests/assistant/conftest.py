@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.chain import Assistant
+from assistant.understanding.reader import QuestionReader
 from ingest.pipeline import IngestPipeline
 from vectorstore.embedder import Embedder
 from vectorstore.settings import StoreSettings
@@ -63,3 +64,11 @@ def portsmouth_store(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture(scope="session")
 def assistant(corpus_store: LetterStore, embedder: Embedder) -> Assistant:
     return Assistant(corpus_store, embedder)
+
+
+@pytest.fixture(scope="session")
+def reader(embedder: Embedder) -> QuestionReader:
+    """The question reader (exemplar bank + classifier) on the real model, built once."""
+    built = QuestionReader(lambda texts: embedder.embed_documents(texts), embedder.model_name)
+    built.classifier.fit()
+    return built

@@ -18,6 +18,7 @@ from assistant.chain import Assistant
 from assistant.gazetteer import Gazetteer
 from assistant.models import Answer
 from assistant.query import COUNT, TIMELINE, understand
+from assistant.understanding.reader import QuestionReader
 from ingest.models import AREAS_FOR_DEVELOPMENT, PRIORITY_ACTION, STRENGTHS
 from ingest.pipeline import IngestPipeline
 from vectorstore.embedder import Embedder
@@ -400,38 +401,38 @@ GAZETTEER = Gazetteer(["Leeds City Council", "City of Bradford Metropolitan Dist
     ("Which councils had attention to equality and diversity identified as a strength?",
      "equality and diversity"),
 ])
-def test_topic_phrase(question: str, topic: str) -> None:
-    assert topic_phrase(understand(question, GAZETTEER)) == topic
+def test_topic_phrase(question: str, topic: str, reader: QuestionReader) -> None:
+    assert topic_phrase(understand(question, GAZETTEER, reader=reader)) == topic
 
 
-def test_criteria_negation_sections_and_dates() -> None:
+def test_criteria_negation_sections_and_dates(reader: QuestionReader) -> None:
     crit = criteria_of(understand("Which councils inspected in 2010 had no area for priority "
-                                  "action?", GAZETTEER))
+                                  "action?", GAZETTEER, reader=reader))
     assert crit.negated and crit.section == PRIORITY_ACTION and crit.years == [2010]
     assert crit.topic is None and crit.unit == "councils"
 
     inside = criteria_of(understand("How many letters raised cases closed without the child "
-                                    "being seen?", GAZETTEER))
+                                    "being seen?", GAZETTEER, reader=reader))
     assert not inside.negated and inside.unit == "letters"  # "without" belongs to the topic
 
     both = criteria_of(understand("Which authorities had thresholds raised as an area for "
-                                  "development or priority action?", GAZETTEER))
+                                  "development or priority action?", GAZETTEER, reader=reader))
     assert set(both.sections()) == {AREAS_FOR_DEVELOPMENT, PRIORITY_ACTION}
 
     two = criteria_of(understand("Which councils inspected in 2011 had two areas for priority "
-                                 "action?", GAZETTEER))
+                                 "action?", GAZETTEER, reader=reader))
     assert two.comparator == ("==", 2)
     more = criteria_of(understand("Which councils had more than one area for priority action?",
-                                  GAZETTEER))
+                                  GAZETTEER, reader=reader))
     assert more.comparator == (">", 1)
 
-    month = criteria_of(understand("Which councils were inspected in May 2011?", GAZETTEER))
+    month = criteria_of(understand("Which councils were inspected in May 2011?", GAZETTEER, reader=reader))
     assert month.window == ("2011-05-01", "2011-05-31") and month.topic is None
     spring = criteria_of(understand("Which letters between March and June 2010 raised "
-                                    "supervision?", GAZETTEER))
+                                    "supervision?", GAZETTEER, reader=reader))
     assert spring.window == ("2010-03-01", "2010-06-31")
     assert "between 1 March 2010 and 30 June 2010" in spring.describe()
 
     signed = criteria_of(understand("Which councils received a letter signed by Margaret "
-                                    "Ellison?", GAZETTEER))
+                                    "Ellison?", GAZETTEER, reader=reader))
     assert signed.signatory == "Margaret Ellison" and signed.topic is None

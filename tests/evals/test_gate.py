@@ -52,17 +52,25 @@ def test_gate_passes_fails_and_treats_missing_metrics_as_failures() -> None:
 # ---------------------------------------------------------------------------------- end to end
 
 @pytest.fixture(scope="module")
-def small_run(tmp_path_factory: pytest.TempPathFactory, embedder: Any
+def eval_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One store cache for the suites of this module (small and natural share their letters)."""
+    return tmp_path_factory.mktemp("eval-cache")
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory, embedder: Any, eval_cache: Path
               ) -> tuple[EvalResult, Path]:
     try:
         load_suite("small")
     except EvalError as e:
         pytest.fail(f"the small suite is missing or broken: {e}")
-    cache = tmp_path_factory.mktemp("eval-cache")
     out = tmp_path_factory.mktemp("eval-out")
     result = run_eval("small", out, "default", None, baseline=True, embedder=embedder,
-                      cache_dir=cache)
+                      cache_dir=eval_cache)
     return result, out
+
+
+NATURAL = Path(__file__).resolve().parents[2] / "evals" / "suites" / "natural"
 
 
 @pytest.mark.slow
@@ -87,6 +95,29 @@ def test_small_suite_passes_the_release_gate(small_run: tuple[EvalResult, Path])
     assert naive["questions"] == len(result.records)
     assert naive["abstention_recall"] == 0.0  # the tutorial pipeline never abstains
     assert result.summary["overall"]["answer_accuracy"] > naive["answer_accuracy"]
+    # every question was asked again with typos, and the gate read the ratio
+    noise = result.summary["noise"]
+    assert noise["questions"] == len(result.records)
+    assert "noise_ratio" in result.thresholds
+
+
+@pytest.mark.slow
+def test_natural_test_split_passes_the_release_gate(embedder: Any, eval_cache: Path,
+                                                    tmp_path: Path) -> None:
+    """The hand-written questions nobody tuned on (the ``test`` split) hold the thresholds of
+    issue 10: single-letter facts, abstention, false abstentions, and the typo ratio."""
+    suite = load_suite(NATURAL / "suite.json")
+    assert suite.meta.get("split") == "test" and len(suite.questions) >= 200
+    dev = load_suite(NATURAL / "dev.json")
+    assert not {q["question"] for q in dev.questions} & {q["question"] for q in suite.questions}
+    for metric in ("single_letter:answer_accuracy", "abstention_recall",
+                   "false_abstention_rate", "noise_ratio"):
+        assert metric in suite.thresholds, f"the natural suite must gate on {metric}"
+    result = run_eval(NATURAL / "suite.json", tmp_path, "default", None, baseline=False,
+                      embedder=embedder, cache_dir=eval_cache)
+    assert result.summary["noise"]["questions"] == len(suite.questions)
+    failures = "; ".join(c.describe() for c in result.gate.failures)
+    assert result.passed, f"release gate failed on the natural test split: {failures}"
 
 
 def _degraded(result: EvalResult, change: str) -> dict[str, Any]:

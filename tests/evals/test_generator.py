@@ -14,6 +14,7 @@ import ingest.models as models
 from evals import facts as F
 from evals.errors import BadSuite
 from evals.facts import LetterFacts, format_date, normalise_for_match
+from evals.generate import main
 from evals.generator import (
     ALL_TOPICS,
     COUNCILS,
@@ -21,7 +22,6 @@ from evals.generator import (
     SIGNATORIES,
     generate_corpus,
     letter_blocks,
-    main,
     render_letter_text,
     strip_page_furniture,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from pathlib import Path
 
@@ -74,6 +75,57 @@ def test_broken_model_folder_fails_on_load_with_the_path(tmp_path: Path) -> None
     broken = Embedder(folder)
     with pytest.raises(EmbedderError, match="cannot load the embedding model from .*broken"):
         broken.load()
+
+
+def test_dimension_comes_from_the_config_files_without_loading() -> None:
+    fresh = Embedder()
+    assert fresh.dimension == 384
+    assert not fresh.is_loaded
+
+
+def test_tokens_are_counted_without_loading_the_model() -> None:
+    fresh = Embedder()
+    assert fresh.max_seq_length == 256
+    assert fresh.count_tokens("") == 2  # [CLS] and [SEP]
+    assert fresh.count_tokens(PRIORITY) > 10
+    assert not fresh.is_loaded
+
+
+def _write_json(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value))
+
+
+def test_dimension_follows_pooling_then_dense_layers(tmp_path: Path) -> None:
+    folder = tmp_path / "dense"
+    _write_json(folder / "modules.json", [
+        {"idx": 0, "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+    ])
+    _write_json(folder / "1_Pooling" / "config.json",
+                {"word_embedding_dimension": 768, "pooling_mode_mean_tokens": True})
+    _write_json(folder / "2_Dense" / "config.json", {"in_features": 768, "out_features": 256})
+    embedder = Embedder(folder)
+    assert embedder.dimension == 256
+    assert not embedder.is_loaded
+
+
+def test_plain_transformers_folder_uses_hidden_size(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    _write_json(folder / "config.json", {"hidden_size": 512})
+    assert Embedder(folder).dimension == 512
+
+
+def test_undeclared_dimension_falls_back_to_loading(tmp_path: Path) -> None:
+    folder = tmp_path / "two-modes"
+    _write_json(folder / "modules.json",
+                [{"idx": 0, "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}])
+    _write_json(folder / "1_Pooling" / "config.json", {
+        "word_embedding_dimension": 384, "pooling_mode_mean_tokens": True,
+        "pooling_mode_cls_token": True})
+    with pytest.raises(EmbedderError, match="cannot load the embedding model"):
+        Embedder(folder).dimension  # noqa: B018
 
 
 def test_batch_size_must_be_positive() -> None:

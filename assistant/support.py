@@ -1,0 +1,406 @@
+"""Claim support: every sentence of an LLM answer must say what the passages it cites say.
+
+:func:`assistant.citations.verify` proves that a cited passage is verbatim in its letter; this
+module proves that the sentence citing it is backed by it. A sentence of the model's answer is kept
+only when
+
+* it carries at least one ``[n]`` marker naming a passage it was given;
+* every quotation in it (``"..."``) is found in a cited passage (case and spacing aside);
+* its key terms are found in the cited passages (their text, council, section and dates): names and
+  other capitalised words, places, numbers and number words, months and years, grades and
+  judgement words ("outstanding", "good", "requires improvement" ...);
+* its polarity matches: a negation ("not", "without", "insufficient" ...) in the sentence must be
+  in the passage sentence it matches best, and the other way round;
+* its meaning is close to them: MiniLM cosine similarity to the best cited passage (or sentence of
+  it) of at least ``min_similarity`` and a share of its content words found there of at least
+  ``min_overlap``, both calibrated on ``evals/suites/claims/dev.jsonl`` (``python -m evals.claims``).
+
+Removed sentences are logged with their markers and the reason, never their text.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+
+from assistant.citations import MARKER, Draft
+from assistant.lexical import stem, tokenize
+from assistant.passages import Passage
+
+logger = logging.getLogger(__name__)
+
+# Calibrated on the dev split of the claims probe suite (evals/suites/claims/dev.jsonl): the lowest
+# values that remove every unsupported dev sentence the other checks let through, while keeping
+# the most supported ones. See docs/evals.md and `python -m evals.claims --calibrate`.
+MIN_SIMILARITY = 0.5
+MIN_OVERLAP = 0.5
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)?%?")
+_QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand "
+    "first second third fourth fifth sixth half twice dozen".split())
+_JUDGEMENTS = frozenset(
+    "outstanding inadequate good excellent satisfactory unsatisfactory adequate poor weak strong "
+    "improvement improving improved rated rating grade graded judged best worst "
+    "exemplary high low priority strength strengths".split())
+_NEGATIONS = frozenset(
+    "not no never none nothing without neither nor cannot can't isn't aren't wasn't weren't "
+    "don't doesn't didn't hasn't haven't lack lacks lacking insufficient insufficiently unable "
+    "fail fails failed failing little absent".split())
+# Capitalised words that name no council, person or date: found or not, they are no key term.
+_GENERIC_CAPS = frozenset(
+    "i ofsted inspectors inspector inspection letter letters council the a an in it its this "
+    "these there their they staff overall also however while when both some most all".split())
+_TITLES = frozenset("mr mrs ms miss dr cllr councillor".split())
+_ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Cllr|St|No|e\.g|i\.e|etc))\.$")
+_END = re.compile(r"[.!?][\"”’)]?(?:[ \t]*\[\d{1,3}\])*(?=\s|$)|\n")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether one sentence of an answer is supported by the passages it cites."""
+
+    sentence: str
+    markers: tuple[int, ...]
+    supported: bool
+    reason: str = "supported"
+    similarity: float = 0.0
+    overlap: float = 0.0
+
+
+Embed = Callable[[list[str]], list[list[float]]]
+
+
+def split_sentences(text: str) -> list[str]:
+    """The answer's sentences (and bullet lines), each with the markers that follow it.
+
+    ``"".join(split_sentences(text)) == text``: separators stay with the sentence before them.
+    """
+    pieces: list[str] = []
+    start = 0
+    for match in _END.finditer(text):
+        end = match.end()
+        if match.group(0) != "\n":
+            if _ABBREVIATION.search(text[start:match.start() + 1]):
+                continue
+            following = text[end:end + 3].lstrip()
+            if following and not (following[0].isupper() or following[0] in "\"“‘'(-•*[0123456789"):
+                continue
+        while end < len(text) and text[end].isspace():
+            end += 1
+        if end > start:
+            pieces.append(text[start:end])
+            start = end
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
+class SupportChecker:
+    """Keeps the sentences of an LLM answer that its cited passages support.
+
+    Args:
+        embed: Embeds a list of texts into normalised vectors (``Embedder.embed_documents``).
+        min_similarity: Least cosine similarity between a sentence and its best cited passage.
+        min_overlap: Least share of a sentence's content words found in its cited passages.
+    """
+
+    def __init__(self, embed: Embed, *, min_similarity: float = MIN_SIMILARITY,
+                 min_overlap: float = MIN_OVERLAP) -> None:
+        self.embed = embed
+        self.min_similarity = min_similarity
+        self.min_overlap = min_overlap
+
+    def judge(self, sentences: Sequence[str], passages: Sequence[Passage]) -> list[Verdict]:
+        """One verdict per sentence; ``[n]`` markers refer to ``passages`` 1-based."""
+        prepared = [_prepare(s, passages) for s in sentences]
+        texts: list[str] = []
+        for item in prepared:
+            if item.reason is None:
+                texts.append(item.plain)
+                texts.extend(item.evidence_units)
+        vectors = self.embed(texts) if texts else []
+        verdicts: list[Verdict] = []
+        at = 0
+        for item in prepared:
+            if item.reason is not None:
+                verdicts.append(Verdict(item.sentence, item.markers, False, item.reason))
+                continue
+            own = vectors[at]
+            units = vectors[at + 1:at + 1 + len(item.evidence_units)]
+            at += 1 + len(item.evidence_units)
+            similarity = max((_cosine(own, u) for u in units), default=0.0)
+            reason = "supported"
+            if item.overlap < self.min_overlap:
+                reason = "too few of its words are in the cited passages"
+            elif similarity < self.min_similarity:
+                reason = "its meaning is not close to the cited passages"
+            verdicts.append(Verdict(item.sentence, item.markers, reason == "supported", reason,
+                                    similarity, item.overlap))
+        return verdicts
+
+    def check(self, text: str, passages: Sequence[Passage]) -> list[Verdict]:
+        """Verdicts for every sentence of ``text`` (see :func:`split_sentences`)."""
+        return self.judge(split_sentences(text), passages)
+
+    def keep_supported(self, draft: Draft) -> Draft | None:
+        """The draft with only its supported sentences.
+
+        Returns the draft itself when every sentence is supported, or when no sentence has a
+        valid marker at all (citation verification then rejects the whole answer); None when
+        sentences had valid markers but none of them is supported.
+        """
+        pieces = split_sentences(draft.text)
+        verdicts = self.judge(pieces, draft.passages)
+        if all(v.supported or not v.sentence.strip() for v in verdicts):
+            return draft
+        if not any(v.markers for v in verdicts):
+            return draft
+        kept: list[str] = []
+        for n, verdict in enumerate(verdicts, start=1):
+            if verdict.supported or not verdict.sentence.strip():
+                kept.append(verdict.sentence)
+                continue
+            markers = ",".join(map(str, verdict.markers)) or "none"
+            logger.warning("dropped unsupported sentence sentence=%d markers=%s reason=%s "
+                           "similarity=%.3f overlap=%.3f", n, markers, verdict.reason,
+                           verdict.similarity, verdict.overlap)
+        text = "".join(kept).strip()
+        if not MARKER.search(text):
+            return None
+        return replace(draft, text=text)
+
+
+@dataclass
+class _Prepared:
+    sentence: str
+    markers: tuple[int, ...]
+    reason: str | None
+    plain: str = ""
+    evidence_units: tuple[str, ...] = ()
+    overlap: float = 0.0
+
+
+def _prepare(sentence: str, passages: Sequence[Passage]) -> _Prepared:
+    """Everything but the similarity: markers, quotes, key terms, polarity, word overlap."""
+    markers = tuple(int(m) for m in MARKER.findall(sentence))
+    valid = tuple(n for n in markers if 1 <= n <= len(passages))
+    if not sentence.strip():
+        return _Prepared(sentence, markers, "empty")
+    if not valid:
+        return _Prepared(sentence, markers, "no valid citation marker")
+    cited = [passages[n - 1] for n in dict.fromkeys(valid)]
+    plain = " ".join(MARKER.sub(" ", sentence).split()).lstrip("-•* ")
+    body = " ".join(p.text for p in cited)
+    folded_body = _fold(body)
+    for quote in _QUOTE.findall(plain):
+        if _fold(quote).strip(" .,;:") not in folded_body:
+            return _Prepared(sentence, valid, "a quotation is not in the cited passages")
+    # The council, section and dates the model was told are evidence for a sentence about the
+    # letter or the inspection; a finding's own date or figure must be in the passage text.
+    about_letter = bool(_ABOUT_LETTER.search(plain))
+    evidence = " ".join([body, *(_context(p, dates=about_letter) for p in cited)])
+    found = _stems(evidence) | set(tokenize(evidence))
+    for term in _key_terms(plain):
+        if term not in found:
+            return _Prepared(sentence, valid, f"a key term is not in the cited passages "
+                                              f"kind={_kind(term)}")
+    units = [u for p in cited for u in _units(p.text)]
+    words = tokenize(plain)
+    best = max(units, key=lambda u: _shared(words, u), default=body)
+    polarity = _polarity(plain, units, best)
+    if polarity is not None:
+        return _Prepared(sentence, valid, polarity)
+    content = [w for w in words if w not in _found_anyway]
+    overlap = sum(1 for w in content if w in found) / len(content) if content else 1.0
+    return _Prepared(sentence, valid, None, plain, tuple(dict.fromkeys([*units, body])), overlap)
+
+
+_found_anyway = frozenset(tokenize("letter letters inspection inspectors ofsted council say "
+                                   "says said states stated found finds reports reported notes "
+                                   "noted also")) | frozenset(tokenize(" ".join(_NEGATIONS)))
+
+
+def _fold(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
+    return " ".join(text.lower().split())
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w.lower().replace("’", "'")) for w in _WORD.findall(text)}
+
+
+def _context(passage: Passage, *, dates: bool = True) -> str:
+    """What the model was told about a passage besides its text: council, section, dates."""
+    parts = [passage.authority or "", passage.section]
+    for value in (passage.inspection_date, passage.letter_date) if dates else ():
+        if value:
+            parts.append(_date_words(value))
+    return " ".join(parts)
+
+
+def _date_words(value: str) -> str:
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _key_terms(sentence: str) -> list[str]:
+    """The stems of the sentence's names, places, numbers, dates and judgement words."""
+    terms: list[str] = []
+    words = _WORD.findall(sentence)
+    for i, word in enumerate(words):
+        lower = word.lower().replace("’", "'")
+        if lower.endswith("'s"):
+            lower = lower[:-2]
+        if not lower:
+            continue
+        key = (lower[0].isdigit() or lower in _NUMBER_WORDS or lower in _MONTHS
+               or lower in _JUDGEMENTS or lower in _places())
+        if not key and word[0].isupper() and lower not in _GENERIC_CAPS:
+            key = i > 0 or lower in _TITLES
+        if key:
+            terms.append(stem(lower))
+    return terms
+
+
+def _kind(term: str) -> str:
+    if term[0].isdigit() or term in _NUMBER_WORDS:
+        return "number"
+    if term in _MONTHS:
+        return "date"
+    if term in _places():
+        return "place"
+    if term in {stem(j) for j in _JUDGEMENTS}:
+        return "judgement"
+    return "name"
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Lower-cased words of every council's place name ("portsmouth", "hartlepool" ...)."""
+    from ingest.authorities import AUTHORITIES
+
+    common = {"east", "west", "north", "south", "city", "upon", "and", "the", "of", "on",
+              "county", "new", "isle", "great", "royal", "borough", "st", "under", "central",
+              "forest", "hill", "green", "park", "vale", "with", "sea", "reading", "tower",
+              "bury", "isles", "hamlets"}
+    words = {w.lower() for a in AUTHORITIES for w in re.findall(r"[A-Za-z]+", a.place)}
+    return frozenset(w for w in words if w not in common and len(w) > 2)
+
+
+def _units(text: str) -> list[str]:
+    """Sentences of a passage (its bullets and lines too)."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n+", text)
+    return [p.strip(" -•\t") for p in parts if len(p.strip(" -•\t")) >= 3] or [text]
+
+
+def _shared(words: list[str], unit: str) -> int:
+    return len(set(words) & set(tokenize(unit)))
+
+
+def _negation_scopes(text: str) -> list[set[str]]:
+    """For each negation in ``text``: the stems of the two content words it governs.
+
+    Adverbs ("regularly", "always", "fully") are skipped: in "not regularly recorded" the
+    negated word is "recorded". A leading answer word ("No," "Not always:") is no negation.
+    """
+    lowered = _LEADING_ANSWER.sub("", text.lower().replace("’", "'"))
+    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", lowered)
+    scopes = []
+    for i, word in enumerate(words):
+        if word in _NEGATIONS or word.endswith("n't"):
+            scope: list[str] = []
+            for after in words[i + 1:i + 8]:
+                if after in _NEGATIONS or after in _SKIP_AFTER_NEGATION or after.endswith("ly"):
+                    continue
+                scope.append(stem(after))
+                if len(scope) == 2:
+                    break
+            scopes.append(set(scope))
+    return scopes
+
+
+def _polarity(sentence: str, units: list[str], best: str) -> str | None:
+    """Why the sentence's negations do not match its passages' (None when they do)."""
+    evidence = [scope for unit in units for scope in _negation_scopes(unit)]
+    own = _negation_scopes(sentence)
+    if _DOUBLE_NEGATION.search(sentence):
+        return "a double negation is not in the cited passages"
+    for scope in own:
+        if not any(scope & other for other in evidence):
+            return "a negation is not in the cited passages"
+    words = set(tokenize(sentence))
+    for scope in [] if own else _negation_scopes(best):
+        head = next(iter(sorted(scope, key=lambda w: _first_index(best, w))), None)
+        if head is not None and head in words and not any(scope & mine for mine in own):
+            return "it drops a negation of the cited passage"
+    lowered = set(re.findall(r"[a-z]+", _LEADING_ANSWER.sub("", sentence.lower())))
+    if lowered & _QUANTIFIERS and not any(lowered_unit & _QUANTIFIERS for lowered_unit in
+                                          (set(re.findall(r"[a-z]+", u.lower())) for u in units)):
+        return "a quantifier (all, every ...) is not in the cited passages"
+    antonym = _antonym_clash(sentence, units)
+    if antonym is not None:
+        return antonym
+    return None
+
+
+def _first_index(text: str, stemmed: str) -> int:
+    for i, word in enumerate(tokenize(text)):
+        if word == stemmed:
+            return i
+    return 1 << 30
+
+
+def _antonym_clash(sentence: str, units: list[str]) -> str | None:
+    """A judgement word whose opposite the passages attach to the same thing ("morale ... low")."""
+    words = tokenize(sentence)
+    for i, word in enumerate(words):
+        opposite = _ANTONYMS.get(word)
+        if opposite is None or i == 0:
+            continue
+        subject = words[i - 1]
+        for unit in units:
+            tokens = tokenize(unit)
+            for j, token in enumerate(tokens):
+                if token != subject:
+                    continue
+                window = tokens[max(0, j - 3):j + 4]
+                if opposite & set(window) and word not in window:
+                    return "a judgement word is the opposite of the cited passage's"
+    return None
+
+
+_ABOUT_LETTER = re.compile(r"\b(?:inspect\w*|letter\w*|visit\w*|took place|dated|sent|signed|"
+                           r"wrote|written)\b", re.IGNORECASE)
+_QUANTIFIERS = frozenset("all every each always fully entirely completely wholly".split())
+_DOUBLE_NEGATION = re.compile(r"\b(?:not|no|never|n't)\s+(?:\w+\s+)?(?:lack\w*|fail\w*|insufficient\w*|"
+                              r"without|un\w+)\b", re.IGNORECASE)
+_LEADING_ANSWER = re.compile(r"^\W*(?:yes|no|not\s+\w+)\s*[,:;.]\s*")
+_SKIP_AFTER_NEGATION = frozenset(
+    "the a an be been being is are was were have has had to of in on at for by it its their "
+    "this that these those any all always yet".split())
+_PAIRS = [("high", "low"), ("good", "poor"), ("strong", "weak"), ("outstanding", "inadequate"),
+          ("effective", "ineffective"), ("robust", "weak"), ("thorough", "superficial"),
+          ("easy", "cumbersome"), ("timely", "late"), ("excellent", "poor")]
+_ANTONYMS: dict[str, set[str]] = {}
+for _a, _b in _PAIRS:
+    _ANTONYMS.setdefault(stem(_a), set()).add(stem(_b))
+    _ANTONYMS.setdefault(stem(_b), set()).add(stem(_a))
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0

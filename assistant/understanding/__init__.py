@@ -1,0 +1,1 @@
+"""Reading a question: spelling, intents by meaning, the question reader."""
