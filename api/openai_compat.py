@@ -9,6 +9,11 @@ So that Open WebUI, LibreChat or the official ``openai`` client can use reportqa
   ``citations`` field of the completion (of the last chunk when streaming);
 * sampling parameters (``temperature``, ``max_tokens`` ...) are accepted and ignored: answers are
   quoted from the letters.
+* each answer is stored like ``POST /chat``'s: the completion's ``id`` is its ``answer_id`` (for
+  ``POST /feedback``), and ``conversation_id`` (a reportqa extension, also accepted in the request)
+  names the stored conversation;
+* streams carry only verified text: the answer is sent once it has been verified, never the
+  model's tokens before then (see :mod:`api.routes.completions`).
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from assistant.models import Answer, Filters, LetterRef, StreamEvent, Turn
 from assistant.passages import Passage
 from assistant.query import (
     ADDRESSEE,
+    COMPARE,
     CONCERNS,
     COPY_LIST,
     COUNT_FINDINGS,
@@ -53,6 +54,7 @@ from assistant.query import (
     understand,
 )
 from assistant.retrieval import Candidate, HybridRetriever
+from assistant.support import SupportChecker
 from assistant.understanding.answer_types import asked_type
 from assistant.understanding.reader import QuestionReader
 from vectorstore.embedder import Embedder
@@ -176,15 +178,31 @@ class Assistant(Runnable[Any, Answer]):
             yield from _emit(answer, stream_text)
             return
         if plan.query.intent == GRADE:
-            grade = merge_drafts([self.extractive.no_grade(x)
-                                  for x in plan.letters[:MAX_LETTERS_LISTED]])
+            shown = plan.letters[:MAX_LETTERS_LISTED]
+            grade = merge_drafts([self.extractive.no_grade(x) for x in shown])
             answer = self._typed_abstention(plan, grade, "The letters give no grade or rating: "
                                             "they report findings, not judgements.", timings,
                                             t0, id)
             yield from _emit(answer, stream_text)
             return
+        alone = self._only_letter(plan)
+        if alone is not None:
+            lead = (f"The collection holds only one letter for {alone.authority}, so there is "
+                    "nothing here to compare it with (other years, other councils or national "
+                    "figures); that letter reported:")
+            summary = self.extractive.summary(alone)
+            answer = self._typed_abstention(
+                plan, None if summary is None else Draft(
+                    text=lead + "\n" + summary.text.split("\n", 1)[-1], passages=summary.passages),
+                lead, timings, t0, id)
+            yield from _emit(answer, stream_text)
+            return
         draft, kind, evidence, items, retrieval_ms = self._draft(plan)
         timings["retrieval"] = retrieval_ms
+        if draft is None:  # a phone number or address asked for: any line of the letter may say
+            line = _letter_line(self.extractive, plan)
+            if line is not None:
+                draft, kind, evidence = line, "metadata", None
         if draft is None and evidence is not None and evidence.untyped is not None \
                 and evidence.score >= self.min_evidence:
             said = evidence.untyped
@@ -194,7 +212,9 @@ class Assistant(Runnable[Any, Answer]):
                 t0, id)
             yield from _emit(answer, stream_text)
             return
-        missing = _missing_type(plan, draft, kind)
+        missing, line = _typed_check(self.extractive, plan, draft, kind)
+        if line is not None:
+            draft, kind, evidence = line, "metadata", None
         if missing is not None and draft is not None:
             lead = f"The letter gives no {missing}; it says:"
             answer = self._typed_abstention(
@@ -219,6 +239,15 @@ class Assistant(Runnable[Any, Answer]):
             answer.resolved["evidence"] = None if evidence is None else round(evidence.score, 3)
             yield from _emit(answer, stream_text, "".join(streamed))
             return
+        if isinstance(draft, _LLMDraft):
+            # Every sentence must say what its cited passages say (issue 12), not just cite them.
+            supported = SupportChecker(self.embedder.embed_documents).keep_supported(draft)
+            if supported is None:
+                warnings.append("The language model's answer was not supported by the passages "
+                                "it cited; this is the extractive answer.")
+                draft = draft.fallback
+            else:
+                draft = supported
         text, citations = verify(draft, self.catalog)
         if not citations and isinstance(draft, _LLMDraft):
             warnings.append("The language model's answer had no verifiable citation; this is "
@@ -262,8 +291,11 @@ class Assistant(Runnable[Any, Answer]):
             return plan
         if query.unknown_councils and not query.known_places:
             names = join_names([_display(c.mention) for c in query.unknown_councils])
-            plan.abstain = (f"The collection holds no letter for {names}, so the letters cannot "
-                            f"answer this. {self._coverage()}")
+            why = (" (these letters are Ofsted's, who inspect English councils only)"
+                   if any(c.place in self.gazetteer.outside_england
+                          for c in query.unknown_councils) else "")
+            plan.abstain = (f"The collection holds no letter for {names}{why}, so the letters "
+                            f"cannot answer this. {self._coverage()}")
             return plan
         letters = self.catalog.all()
         if query.known_places:
@@ -379,6 +411,15 @@ class Assistant(Runnable[Any, Answer]):
                                                 max_sentences=2 if single else 3,
                                                 min_ratio=0.92 if single else 0.85)
         return draft, "fact", evidence, [], retrieval_ms
+
+    def _only_letter(self, plan: _Plan) -> CatalogLetter | None:
+        """A comparison or timeline of one council that has a single letter: that letter."""
+        query = plan.query
+        if query.aggregate not in (COMPARE, TIMELINE) or len(query.known_places) != 1:
+            return None
+        names = set(self.gazetteer.stored.get(query.known_places[0], ()))
+        own = [x for x in self.catalog.all() if x.authority in names]
+        return own[0] if len(own) == 1 else None
 
     def _field_answer(self, query: Query, candidates: list[Candidate],
                       by_id: dict[str, CatalogLetter]) -> Draft | None:
@@ -552,21 +593,49 @@ _ONLY_COUNCIL_WORDS = frozenset("""about what know anything everything overview 
 summarise summarize findings brief quick""".split())
 
 
-def _missing_type(plan: _Plan, draft: Draft | None, kind: str) -> str | None:
-    """The type of answer the question asks for (a figure, a name ...) when the drafted field or
-    passage does not hold one; None when it does or nothing particular is asked."""
+def _typed_check(extractive: ExtractiveAnswerer, plan: _Plan, draft: Draft | None, kind: str
+                 ) -> tuple[str | None, Draft | None]:
+    """Whether the drafted field or passage holds the type of answer the question asks for (a
+    figure, a name, a phone number ...): ``(None, None)`` when it does or nothing particular is
+    asked; ``(None, draft)`` with a line of the letter that holds it (a phone number in the
+    letterhead); ``(what is missing, None)`` when the letter does not give it."""
     if draft is None or kind not in ("metadata", "fact"):
-        return None
+        return None, None
     asked = asked_type(plan.query.read_text)
-    if asked is None:
-        return None
+    if asked is None or asked.name in ("figure", "duration") and plan.query.intent in (
+            INSPECTION_DATES, LETTER_DATE):
+        return None, None  # "how many days did it last": the dates say
     people = {name.lower() for x in plan.letters for name in _people(x)}
     for passage in draft.passages:
         if asked.evidence.search(passage.text):
-            return None
+            return None, None
         if asked.name == "name" and any(p in passage.text.lower() for p in people):
-            return None
-    return asked.says
+            return None, None
+    if asked.anywhere:
+        line = _letter_line(extractive, plan)
+        if line is not None:
+            return None, line
+    return asked.says, None
+
+
+def _letter_line(extractive: ExtractiveAnswerer, plan: _Plan) -> Draft | None:
+    """For a question asking for something any line of the letter may give (a phone number, an
+    address) that no passage answered: the first line of the letter that gives it."""
+    asked = asked_type(plan.query.read_text)
+    if asked is None or not asked.anywhere or not 0 < len(plan.letters) <= MAX_LETTERS_LISTED:
+        return None
+    # The letterhead and address block give Ofsted's and the addressee's details: the answer to
+    # "Ofsted's phone number on the letter", not to "the duty team's phone number".
+    letterhead = bool(_ABOUT_LETTERHEAD.search(plan.query.read_text))
+    for letter in plan.letters:
+        line = extractive.typed_line(letter, asked.evidence, letterhead=letterhead)
+        if line is not None:
+            return line
+    return None
+
+
+_ABOUT_LETTERHEAD = re.compile(r"\bofsted\b|\bletter(?:head)?\b|\bdirector\b|\baddressee\b|"
+                               r"\bwritten\s+to\b", re.IGNORECASE)
 
 
 def _people(letter: CatalogLetter) -> list[str]:

@@ -152,6 +152,29 @@ class ExtractiveAnswerer:
         text = "; ".join(f"{sentence} [{i}]" for i, (sentence, _) in enumerate(parts, 1))
         return Draft(text=text[:1].upper() + text[1:] + ".", passages=[p for _, p in parts])
 
+    def typed_line(self, letter: CatalogLetter, rx: re.Pattern[str],
+                   letterhead: bool = True) -> Draft | None:
+        """The first line of the letter holding a typed answer (a phone number, an address):
+        the letterhead and address block first (unless ``letterhead`` is false: they give
+        Ofsted's and the addressee's details, not a team's), then the sign-off, then the rest."""
+        order = {HEADER: 0, SIGN_OFF: 1}
+        sections = sorted((x for x in letter.parsed.sections if letterhead or x.name != HEADER),
+                          key=lambda x: order.get(x.name, 2))
+        for section in sections:
+            for match in re.finditer(r"[^\n]+", letter.text[section.char_start:section.char_end]):
+                line = match.group(0)
+                if rx.search(line) and line.strip():
+                    start = section.char_start + match.start()
+                    passage = Passage.of(letter, section.name, start, start + len(line))
+                    who = letter.authority or "the council"
+                    return Draft(text=f"The letter to {who} ({letter.dated()}) gives: "
+                                 f"{_strip_end(passage.text)} [1].", passages=[passage])
+        return None
+
+    def rating_sentence(self, letter: CatalogLetter) -> Passage | None:
+        """A sentence of the letter that speaks of a rating or grade, if any."""
+        return self._template_sentence(letter, _RATING)
+
     def no_grade(self, letter: CatalogLetter) -> Draft | None:
         """What a letter gives instead of a grade: its findings, counted, the first cited."""
         summary = self.summary(letter)
@@ -164,10 +187,13 @@ class ExtractiveAnswerer:
             noun = _plural(name).lower() if n != 1 else _singular(name).lower()
             counts.append(f"{n if n else 'no'} {noun}")
         who = letter.authority or "the council"
+        rating = self.rating_sentence(letter)
+        said = (f" On ratings it says: {_strip_end(rating.text)} [{len(summary.passages) + 1}]."
+                if rating is not None else "")
         return Draft(text=f"The letter to {who} ({letter.dated()}) gives no grade or rating: "
-                     f"these letters report findings, not judgements. It lists "
+                     f"these letters report findings, not judgements.{said} It lists "
                      f"{join_names(counts)}:\n" + summary.text.split("\n", 1)[-1],
-                     passages=summary.passages)
+                     passages=summary.passages + ([rating] if rating is not None else []))
 
     def count_findings(self, section_name: str, letter: CatalogLetter) -> Draft | None:
         """How many findings one letter lists in a section, each cited."""
@@ -424,6 +450,9 @@ _LEGAL_BASIS = re.compile(r"\b(?:section|s\.)\s*\d+\w*\s+of\s+the\s+[A-Z][\w ]*?
 _EVIDENCE = re.compile(r"\b(?:case\s+(?:files|records|notes)|records\s+of|interview\w*|"
                        r"discussions?\s+with|observ\w+|scrutin\w+|sampl\w+|spoke\s+(?:to|with)|"
                        r"met\s+with|evidence)\b", re.IGNORECASE)
+
+
+_RATING = re.compile(r"\b(?:rating|rated|grade|graded|judgement|judgment)\b", re.IGNORECASE)
 
 
 def _legal_basis(sentence: str) -> str:

@@ -104,6 +104,33 @@ def _builtin_keys(authority_name: str) -> set[str]:
     return keys
 
 
+OTHER_COUNCILS_FILE = Path(__file__).resolve().parent / "data" / "other_councils.yaml"
+
+
+@lru_cache(maxsize=4)
+def load_other_councils(path: Path | str | None = None) -> tuple[Alias, ...]:
+    """The councils of Wales, Scotland and Northern Ireland (``data/other_councils.yaml``).
+
+    Raises:
+        AliasFileError: the file cannot be read or holds a malformed entry.
+    """
+    file = Path(path) if path is not None else OTHER_COUNCILS_FILE
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise AliasFileError(f"{file}: cannot be read as YAML ({exc}); fix the file") from exc
+    out: list[Alias] = []
+    for nation, entries in (data or {}).items():
+        for entry in entries or []:
+            name = entry.get("name") if isinstance(entry, dict) else entry
+            if not isinstance(name, str) or not name.strip():
+                raise AliasFileError(f"{file}: {nation}: entry {entry!r} is not a council name; "
+                                     "write a name or {name: X, case_sensitive: true}")
+            sensitive = bool(entry.get("case_sensitive")) if isinstance(entry, dict) else False
+            out.append(Alias(authority=str(nation), text=name.strip(), case_sensitive=sensitive))
+    return tuple(out)
+
+
 @lru_cache(maxsize=8)
 def load_aliases(path: Path | str | None = None) -> tuple[Alias, ...]:
     """The short forms in the aliases file (default: the shipped one), checked; cached per path.
@@ -225,6 +252,7 @@ class Gazetteer:
             if name:
                 self.stored.setdefault(place_of(name), set()).add(name)
         self.aliases: dict[str, str] = {}
+        self.outside_england: set[str] = set()  # places Ofsted does not inspect
         # Aliases matched bare only in the capitals written: key -> allowed raw token tuples.
         self._case_forms: dict[str, set[tuple[str, ...]]] = {}
         for authority in AUTHORITIES:
@@ -241,6 +269,14 @@ class Gazetteer:
                     tuple(t.raw for t in _tokens(short.text)))
             else:
                 short_forms.add(key)
+        for other in load_other_councils():  # Welsh, Scottish, Northern Irish: never held
+            key = normalise_name(other.text)
+            self.outside_england.add(key)
+            if key not in self.aliases:
+                self.aliases[key] = key
+                if other.case_sensitive:
+                    self._case_forms.setdefault(key, set()).add(
+                        tuple(t.raw for t in _tokens(other.text)))
         for place, names in self.stored.items():
             self._add_alias(place, place)
             for name in names:

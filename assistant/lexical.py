@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import Counter
+from dataclasses import dataclass
 
 import bm25s
 import numpy as np
@@ -118,14 +120,58 @@ def indexed_text(chunk: StoredChunk) -> str:
     return chunk.text
 
 
+@dataclass
+class _DocTerms:
+    """One letter's chunks for BM25: per chunk its length and (term id, count) pairs."""
+
+    chunks: list[StoredChunk]
+    lengths: np.ndarray  # tokens per chunk
+    terms: np.ndarray  # term ids, chunk after chunk (each chunk's terms distinct)
+    counts: np.ndarray  # how often each term occurs in its chunk
+    sizes: np.ndarray  # distinct terms per chunk
+
+
+def _bm25_from_terms(parts: list[_DocTerms], vocab: dict[str, int],
+                     k1: float = 1.5, b: float = 0.75) -> bm25s.BM25:
+    """A :class:`bm25s.BM25` (method "lucene", its defaults) built with numpy from term counts.
+
+    The same numbers as ``bm25s.BM25().index(tokens)`` (same formulas and float types), without
+    its per-chunk Python loops: rebuilding after one letter changed costs little. Terms no
+    current chunk holds keep their id with no postings (document frequency 0).
+    """
+    lengths = np.concatenate([p.lengths for p in parts])
+    terms = np.concatenate([p.terms for p in parts])
+    counts = np.concatenate([p.counts for p in parts]).astype(np.float32)
+    sizes = np.concatenate([p.sizes for p in parts])
+    n_docs, n_vocab = len(lengths), len(vocab)
+    doc_of = np.repeat(np.arange(n_docs, dtype=np.int32), sizes)
+    avg_doc_len = lengths.mean()
+    df = np.bincount(terms, minlength=n_vocab)
+    idf = np.zeros(n_vocab, dtype=np.float32)
+    seen = df > 0
+    idf[seen] = np.log(1 + (n_docs - df[seen] + 0.5) / (df[seen] + 0.5))
+    norm = k1 * ((1 - b) + b * lengths / avg_doc_len)  # per chunk, float64 as in bm25s
+    scores = (idf[terms] * (counts / (norm[doc_of] + counts))).astype(np.float32)
+    order = np.argsort(terms, kind="stable")  # by term, then chunk (CSC)
+    bm25 = bm25s.BM25()
+    bm25.scores = {"data": scores[order], "indices": doc_of[order].astype(np.int32),
+                   "indptr": np.concatenate([[0], np.cumsum(df)]).astype(np.int32),
+                   "num_docs": n_docs}
+    bm25.vocab_dict = dict(vocab)
+    bm25.unique_token_ids_set = set(vocab.values())
+    bm25.nonoccurrence_array = None
+    return bm25
+
+
 class LexicalIndex:
     """BM25 over every current chunk of the store."""
 
     def __init__(self, store: LetterStore) -> None:
         self.store = store
         self._revisions: dict[str, str] | None = None
-        # Per letter: its chunks (sorted by position) and their tokens, as loaded.
-        self._by_doc: dict[str, tuple[list[StoredChunk], list[list[str]]]] = {}
+        # Per letter: its chunks (sorted by position) and their term counts, as loaded.
+        self._by_doc: dict[str, _DocTerms] = {}
+        self._vocab: dict[str, int] = {}  # term -> id; only grows (ids stay stable)
         self._chunks: list[StoredChunk] = []
         self._doc_rows: dict[str, np.ndarray] = {}
         self._bm25: bm25s.BM25 | None = None
@@ -154,20 +200,17 @@ class LexicalIndex:
                 for chunk in self.store.get_chunks(document_ids=changed, revisions=revisions):
                     fresh.setdefault(chunk.document_id, []).append(chunk)
             for document_id, doc_chunks in fresh.items():
-                by_doc[document_id] = (doc_chunks, [tokenize(indexed_text(c)) or ["__empty__"]
-                                                    for c in doc_chunks])
+                by_doc[document_id] = self._terms(doc_chunks)
             # The same row order as fetching every chunk at once: by letter id, then position.
             chunks: list[StoredChunk] = []
-            tokens: list[list[str]] = []
+            parts: list[_DocTerms] = []
             rows: dict[str, np.ndarray] = {}
             for document_id in sorted(by_doc):
-                doc_chunks, doc_tokens = by_doc[document_id]
-                rows[document_id] = np.arange(len(chunks), len(chunks) + len(doc_chunks))
-                chunks.extend(doc_chunks)
-                tokens.extend(doc_tokens)
-            bm25 = bm25s.BM25()
-            if chunks:
-                bm25.index(tokens, show_progress=False)
+                part = by_doc[document_id]
+                rows[document_id] = np.arange(len(chunks), len(chunks) + len(part.chunks))
+                chunks.extend(part.chunks)
+                parts.append(part)
+            bm25 = _bm25_from_terms(parts, self._vocab) if chunks else bm25s.BM25()
             self._by_doc = by_doc
             self._chunks = chunks
             self._doc_rows = rows
@@ -176,6 +219,20 @@ class LexicalIndex:
         logger.info("lexical index refreshed chunks=%d letters_loaded=%d", len(chunks),
                     len(fresh))
         return True
+
+    def _terms(self, chunks: list[StoredChunk]) -> _DocTerms:
+        lengths, terms, counts, sizes = [], [], [], []
+        for chunk in chunks:
+            tokens = tokenize(indexed_text(chunk)) or ["__empty__"]
+            tally = Counter(tokens)
+            lengths.append(len(tokens))
+            sizes.append(len(tally))
+            for token, n in tally.items():
+                terms.append(self._vocab.setdefault(token, len(self._vocab)))
+                counts.append(n)
+        return _DocTerms(chunks, np.array(lengths, dtype=np.int64),
+                         np.array(terms, dtype=np.int64), np.array(counts, dtype=np.int64),
+                         np.array(sizes, dtype=np.int64))
 
     def search(
         self,
@@ -210,4 +267,6 @@ class LexicalIndex:
             self._bm25.scores["indptr"][vocab[token] + 1]
             - self._bm25.scores["indptr"][vocab[token]]
         )
+        if df == 0:  # a term of letters no longer stored
+            return 0.0
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))

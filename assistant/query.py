@@ -256,6 +256,9 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
         aggregate = _PATH_AGGREGATE.get(path)
     if section is None and intent in (COUNT_FINDINGS, None, PRIORITY_EXISTS) or aggregate:
         section = _section_hint(scores) if intent != PRIORITY_EXISTS else None
+        if section is None and intent == COUNT_FINDINGS:  # counting needs a section: the likeliest
+            name, p = scores.best(list(_PATH_SECTION))
+            section = _PATH_SECTION[name] if p >= SECTION_HINT / 2 else None
     read_aggregate = aggregate
     aggregate = _aggregate(aggregate, councils, read)
     if aggregate is None and read_aggregate is not None:
@@ -498,6 +501,8 @@ def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer,
         topic, residual = last.topic, last.residual
         inherited.append("topic")
     aggregate = query.aggregate
+    if aggregate in (LIST, COUNT) and "councils" in inherited and len(councils) == 1:
+        aggregate = None  # "how many were on agency contracts?" after one council: its letter
     if (
         aggregate is None
         and previous

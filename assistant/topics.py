@@ -381,7 +381,7 @@ class StoreVectors:
         wanted = {(r.document_id, r.section, r.index): r for r in rows}
         # The catalogue knows the revisions it loaded: no scan of the letters collection.
         revisions = {d: letters[d].revision for d in document_ids
-                     if d in letters and getattr(letters[d], "revision", "")}
+                     if d in letters and letters[d].revision}
         chunks = self.store.get_chunks(where={"finding_index": {"$gte": 0}},
                                        document_ids=document_ids,
                                        revisions=revisions if len(revisions) == len(document_ids)

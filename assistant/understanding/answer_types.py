@@ -23,6 +23,7 @@ class AnswerType:
     says: str
     asks: tuple[re.Pattern[str], ...]
     evidence: re.Pattern[str]
+    anywhere: bool = False  # the answer may be any line of the letter (letterhead, address)
 
     def asked_by(self, question: str) -> bool:
         return any(rx.search(question) for rx in self.asks)
@@ -48,8 +49,12 @@ def load_answer_types(path: Path = ANSWER_TYPES_FILE) -> tuple[AnswerType, ...]:
         except (KeyError, TypeError, AttributeError, re.error) as exc:
             raise IntentBankError(f"{path}: answer type {name!r} is malformed ({exc}); it needs "
                                   "'asks' (a list) and 'evidence' (a regular expression)") from exc
+        where = str(entry.get("where") or "passage")
+        if where not in ("passage", "letter"):
+            raise IntentBankError(f"{path}: answer type {name!r}: 'where' must be 'passage' or "
+                                  f"'letter', not {where!r}")
         out.append(AnswerType(name=str(name), says=str(entry.get("says") or name), asks=asks,
-                              evidence=evidence))
+                              evidence=evidence, anywhere=where == "letter"))
     return tuple(out)
 
 

@@ -151,7 +151,8 @@ def ask_chat(doors: Doors, questions: list[str]) -> list[Shown]:
 
 
 def ask_cli(doors: Doors, questions: list[str], tmp: Path) -> list[Shown]:
-    shown, history = [], []
+    shown: list[Shown] = []
+    history: list[dict[str, str]] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(api.cli, "build_components", lambda *a, **k: doors.components)
         for question in questions:
@@ -213,20 +214,19 @@ def ask_openai(doors: Doors, questions: list[str], stream: bool) -> list[Shown]:
     client = OpenAI(base_url=doors.server.url + "/v1", api_key="unused", max_retries=0,
                     timeout=120)
     shown: list[Shown] = []
-    messages: list[dict[str, str]] = []
+    messages: list[Any] = []
     for question in questions:
         messages.append({"role": "user", "content": question})
         if stream:
             content, extra = "", {}
-            for chunk in client.chat.completions.create(model="reportqa", messages=messages,  # type: ignore[call-overload]
+            for chunk in client.chat.completions.create(model="reportqa", messages=messages,
                                                         stream=True):
                 if chunk.choices and chunk.choices[0].delta.content:
                     content += chunk.choices[0].delta.content
                 if chunk.choices and chunk.choices[0].finish_reason:
                     extra = chunk.model_extra or {}
         else:
-            completion = client.chat.completions.create(model="reportqa",  # type: ignore[call-overload]
-                                                        messages=messages)
+            completion = client.chat.completions.create(model="reportqa", messages=messages)
             content = completion.choices[0].message.content or ""
             extra = completion.model_extra or {}
         assert extra.get("answer_id"), "the completion has no answer_id"
@@ -255,9 +255,13 @@ def ask_slack(doors: Doors, questions: list[str]) -> list[Shown]:
             ack = http.post(SLACK_EVENTS_PATH, content=form.encode(),
                             headers=_signed(form, "application/x-www-form-urlencoded"))
             assert ack.status_code == 200, ack.text
-            calls = doors.slack.wait_for("response_url", lambda c, n=name: c.path.endswith(n))
+            calls = doors.slack.wait_for("response_url", ending_with(name))
             shown.append(_slack_shown(doors, calls))
     return shown
+
+
+def ending_with(name: str) -> Callable[[Any], bool]:
+    return lambda call: bool(call.path.endswith(name))
 
 
 def _slack_shown(doors: Doors, calls: list[Any]) -> Shown:
@@ -368,3 +372,16 @@ def as_chips(shown: Shown) -> Shown:
     text = re.sub(r"\[(\d+)\]", lambda m: m.group(1) if int(m.group(1)) in cited else m.group(0),
                   shown.text)
     return Shown(text=text, spans=shown.spans, labels=shown.labels, abstained=shown.abstained)
+
+
+def test_slack_passes_council_and_year_filters_and_counts_its_answers(doors: Doors) -> None:
+    [hartlepool] = ask_slack(doors, ["council:Hartlepool year:2010 Who signed the letter?"])
+    assert "Alan Crowther" in hartlepool.text and hartlepool.spans
+    [bournemouth] = ask_slack(doors, ['council:"Bournemouth Borough Council" Who signed the '
+                                      "letter?"])
+    assert "Peter Lindsay" in bournemouth.text
+    [none] = ask_slack(doors, ["council:Hartlepool year:2012 Who signed the letter?"])
+    assert none.abstained and not none.spans
+    with doors.http() as http:
+        metrics = http.get("/metrics").text
+    assert re.search(r'reportqa_answers_total\{endpoint="slack",kind="metadata"\} [1-9]', metrics)

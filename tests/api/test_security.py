@@ -158,12 +158,21 @@ def _calls(dependant: Any) -> Iterator[Any]:
         yield from _calls(sub)
 
 
+def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    """Every route of the app, also inside included routers (FastAPI 0.165 keeps those as
+    ``_IncludedRouter`` entries holding the ``original_router``)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from api_routes(list(inner.routes))
+
+
 def protected_routes(app: FastAPI) -> list[tuple[str, str, bool]]:
     """``(method, path, admin)`` of every route that checks a key, read from the app itself."""
     found = []
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
+    for route in api_routes(list(app.routes)):
         calls = set(_calls(route.dependant))
         if require_reader in calls or require_admin in calls:
             for method in sorted((route.methods or set()) - {"HEAD"}):
@@ -181,8 +190,9 @@ def _request(client: httpx.Client, method: str, path: str) -> httpx.Response:
 @pytest.mark.slow
 def test_every_route_is_either_public_or_protected(secure: Secure) -> None:
     protected = {path for _, path, _ in protected_routes(secure.app)}
-    every = {route.path for route in secure.app.routes
-             if hasattr(route, "path") and not route.path.startswith("/static")}
+    every = {route.path for route in api_routes(list(secure.app.routes))}
+    every |= {getattr(route, "path", "") for route in secure.app.routes} - {"", "/static"}
+    assert set(secure.app.openapi()["paths"]) <= every, "the route walk missed routes"
     assert {"/chat", "/chat/stream", "/documents", "/feedback", "/v1/chat/completions",
             "/metrics"} <= protected
     assert every - protected <= PUBLIC_PATHS, f"routes without a key check: {every - protected}"

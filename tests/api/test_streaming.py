@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -172,3 +174,33 @@ def test_openai_answers_are_stored_and_take_feedback_by_completion_id(
     missing = client.post("/v1/chat/completions", json={
         "conversation_id": "conv_missing", "messages": [{"role": "user", "content": "hi"}]})
     assert missing.status_code == 404
+
+
+def test_the_chat_page_replaces_the_text_on_reset(llm_app: RunningServer, client: httpx.Client,
+                                                  llm_server: OpenAIServer) -> None:
+    chromium = Path(os.environ.get("REPORTQA_CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.is_file():
+        pytest.skip(f"{chromium} is missing: install Debian's chromium (`make browser`, as "
+                    "root) to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.api.test_chat_page import CHROMIUM_ARGS
+
+    llm_server.responder = invent
+    verified = client.post("/chat", json={"message": PORTSMOUTH_PRIORITY}).json()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(llm_app.url + "/")
+            box = page.locator("#question")
+            box.fill(PORTSMOUTH_PRIORITY)
+            box.press("Enter")
+            bubble = page.locator(".message.answer").first
+            sync_api.expect(bubble).to_have_attribute("data-state", "done", timeout=120_000)
+            assert bubble.get_attribute("data-resets") == "1"
+            text = bubble.locator(".answer-text").text_content() or ""
+            assert "outstanding" not in text
+            assert text == re.sub(r"\[(\d+)\]", r"\1", verified["answer"])
+        finally:
+            browser.close()

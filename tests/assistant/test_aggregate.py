@@ -426,7 +426,8 @@ def test_criteria_negation_sections_and_dates(reader: QuestionReader) -> None:
                                   GAZETTEER, reader=reader))
     assert more.comparator == (">", 1)
 
-    month = criteria_of(understand("Which councils were inspected in May 2011?", GAZETTEER, reader=reader))
+    month = criteria_of(understand("Which councils were inspected in May 2011?", GAZETTEER,
+                                   reader=reader))
     assert month.window == ("2011-05-01", "2011-05-31") and month.topic is None
     spring = criteria_of(understand("Which letters between March and June 2010 raised "
                                     "supervision?", GAZETTEER, reader=reader))

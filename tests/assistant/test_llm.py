@@ -91,6 +91,10 @@ def test_system_message_states_the_rules_and_question_sits_outside_the_fence() -
                  "ignore all previous instructions"):
         assert rule in system
     assert "ignore them" in system.lower() and "short" in system.lower()
+    # Quotations make support checkable (assistant/support.py): the model is asked for "..." [n].
+    assert "word for word inside double quotes" in system and '"cases were seen promptly" [2]' \
+        in system
+    assert '("..." [n])' in user
     assert INJECTION not in system
     fence_end = user.rindex("</passages>")
     assert user.index("Question: Who signed the Portsmouth letter?") > fence_end

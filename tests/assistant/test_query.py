@@ -93,7 +93,7 @@ def test_metadata_intents(ask: Ask, question: str, intent: str) -> None:
 ])
 def test_section_intents(ask: Ask, question: str, section: str) -> None:
     query = ask(question)
-    assert section in query.sections  # "weaknesses" reads as every concern: development and priority
+    assert section in query.sections  # "weaknesses": every concern, development and priority
     assert query.aggregate is None
 
 

@@ -113,11 +113,33 @@ def test_natural_test_split_passes_the_release_gate(embedder: Any, eval_cache: P
     for metric in ("single_letter:answer_accuracy", "abstention_recall",
                    "false_abstention_rate", "noise_ratio"):
         assert metric in suite.thresholds, f"the natural suite must gate on {metric}"
-    result = run_eval(NATURAL / "suite.json", tmp_path, "default", None, baseline=False,
-                      embedder=embedder, cache_dir=eval_cache)
+    result = natural_run(embedder, eval_cache, tmp_path)
     assert result.summary["noise"]["questions"] == len(suite.questions)
     failures = "; ".join(c.describe() for c in result.gate.failures)
     assert result.passed, f"release gate failed on the natural test split: {failures}"
+
+
+_NATURAL_RUNS: dict[str, EvalResult] = {}
+
+
+def natural_run(embedder: Any, cache: Path, out: Path) -> EvalResult:
+    """The natural test split through the gate, once per session."""
+    if "test" not in _NATURAL_RUNS:
+        _NATURAL_RUNS["test"] = run_eval(NATURAL / "suite.json", out, "default", None,
+                                         baseline=False, embedder=embedder, cache_dir=cache)
+    return _NATURAL_RUNS["test"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 10's targets on the held-out split are not all met "
+                   "yet (abstention recall 0.83 of 0.90); strict, so meeting them turns this red "
+                   "and the gate's floors are raised to the targets")
+def test_natural_test_split_meets_the_targets_of_issue_10(embedder: Any, eval_cache: Path,
+                                                          tmp_path: Path) -> None:
+    suite = load_suite(NATURAL / "suite.json")
+    targets = suite.meta["targets"]
+    gate = check(natural_run(embedder, eval_cache, tmp_path).summary, targets)
+    assert gate.passed, "; ".join(c.describe() for c in gate.failures)
 
 
 def _degraded(result: EvalResult, change: str) -> dict[str, Any]:

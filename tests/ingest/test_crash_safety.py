@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,8 @@ LOOPS = int(os.environ.get("REPORTQA_CRASH_LOOPS", "3"))
 SEED = int(os.environ.get("REPORTQA_CRASH_SEED", "1312"))
 PREFIX = "crash"
 N_LETTERS = 10
+UPLOAD_LETTERS = 5
+"""Letters per upload: fewer than the folder, as every loop restarts the server."""
 REPORTQA = str(Path(sys.executable).with_name("reportqa"))
 
 
@@ -202,9 +205,11 @@ def test_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes(
 # ---- uploads through a killed `reportqa serve` ------------------------------------------------
 
 def _ready(url: str) -> bool:
+    # urllib, not httpx.get: a new httpx client per poll builds an SSL context (CPU-costly).
     try:
-        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
         return False
 
 
@@ -220,7 +225,7 @@ def start_serve(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"reportqa serve did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
+        time.sleep(0.3)
     return process, url
 
 
@@ -236,7 +241,9 @@ def test_killed_upload_leaves_a_consistent_store_and_a_restart_completes(
     data_dir = tmp_path / "store"
     log = tmp_path / "serve.log"
     rng = random.Random(SEED + 1)
-    paths = sorted(folder.iterdir())
+    paths = sorted(folder.iterdir())[:UPLOAD_LETTERS]
+    for extra in sorted(folder.iterdir())[UPLOAD_LETTERS:]:
+        extra.unlink()
     process, url = start_serve(data_dir, log)
     try:
         started = time.monotonic()
@@ -248,6 +255,9 @@ def test_killed_upload_leaves_a_consistent_store_and_a_restart_completes(
             for path in rng.sample(texts, 3):
                 change_letter(path, loop)
                 versions[path.name].add(_sha256(path))
+            stored = httpx.get(f"{url}/documents", timeout=60).json()["documents"]
+            for row in rng.sample(stored, min(3, len(stored))):  # so the upload re-adds them
+                httpx.delete(f"{url}/documents/{row['document_id']}", timeout=60)
             delay = rng.uniform(0, upload_s)
             sender = threading.Thread(target=_swallow, args=(upload, url, paths), daemon=True)
             sender.start()
@@ -270,3 +280,71 @@ def test_killed_upload_leaves_a_consistent_store_and_a_restart_completes(
 def _swallow(func: Any, *args: Any) -> None:
     with contextlib.suppress(httpx.HTTPError):  # the server was killed mid-request
         func(*args)
+
+
+# ---- every write of a replacement, interrupted in-process ------------------------------------
+
+class _Crash(BaseException):
+    """Stands for the process dying: nothing in the code under test catches it."""
+
+
+class _Faulty:
+    """A Chroma collection whose ``n``-th write (upsert or delete) never happens."""
+
+    def __init__(self, inner: Any, counter: list[int], crash_at: int) -> None:
+        self._inner, self._counter, self._crash_at = inner, counter, crash_at
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if name not in ("upsert", "add", "delete", "update"):
+            return attribute
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            self._counter[0] += 1
+            if self._counter[0] == self._crash_at:
+                raise _Crash(f"crash before write {self._crash_at} ({name})")
+            return attribute(*args, **kwargs)
+
+        return write
+
+
+def test_a_crash_before_any_write_of_an_ingest_leaves_whole_letters(
+        letter_folder: tuple[Path, dict[str, set[str]]], tmp_path: Path,
+        embedder: Embedder) -> None:
+    from ingest.pipeline import IngestPipeline
+
+    folder, versions = letter_folder
+    for extra in sorted(p for p in folder.iterdir() if p.suffix != ".txt"):
+        extra.unlink()
+    for extra in sorted(folder.iterdir())[4:]:
+        extra.unlink()
+    data_dir = tmp_path / "store"
+    with opened_store(data_dir, embedder.dimension) as store:
+        assert IngestPipeline(store, embedder).ingest([folder]).ok
+        chunks, letters = store._chunks, store._letters
+        rng = random.Random(SEED)
+        crash_at = 1
+        while True:
+            texts = sorted(folder.iterdir())
+            for path in rng.sample(texts, 2):
+                change_letter(path, crash_at)
+                versions[path.name].add(_sha256(path))
+            gone = rng.choice(store.list_letters(include_text=False))
+            counter = [0]
+            store._chunks = _Faulty(chunks, counter, crash_at)
+            store._letters = _Faulty(letters, counter, crash_at)
+            crashed = False
+            try:
+                store.delete_letter(gone.document_id)
+                IngestPipeline(store, embedder).ingest([folder])
+            except _Crash:
+                crashed = True
+            finally:
+                store._chunks, store._letters = chunks, letters
+            check_consistent(store, versions)
+            if not crashed:
+                break
+            crash_at += 1
+        assert crash_at > 4, "the writes were not all interrupted in turn"
+        assert IngestPipeline(store, embedder).ingest([folder]).ok
+    check_complete(folder, data_dir, embedder.dimension, versions)

@@ -1,0 +1,161 @@
+"""Claim support (assistant/support.py): unit checks, then the real chain over real HTTP.
+
+The end-to-end half runs the real :class:`assistant.chain.Assistant` over the real Portsmouth
+letter with the ``openai`` answerer pointing at the scripted server of
+``tests/assistant/openai_server.py``; the scripted model invents a claim or a quotation next to a
+true, quoted sentence, and the invented sentence must reach neither the answer nor, after the
+``reset`` event, the streamed text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.citations import Draft
+from assistant.llm import LLMAnswerer, build_chat_model
+from assistant.passages import Passage
+from assistant.support import SupportChecker, split_sentences
+from tests.assistant.openai_server import OpenAIServer, RecordedRequest, Reply
+from tests.assistant.test_llm import fenced_passages
+
+MODEL = "test-model"
+PRIORITY_Q = "What was the area for priority action in Portsmouth?"
+INVENTED = "Portsmouth was rated outstanding in every area and had no concerns at all [1]."
+INVENTED_QUOTE = 'The letter says that "Portsmouth has no areas for priority action at all" [1].'
+PRIORITY = ("Some cases referred to the Initial Assessment Team, have been inappropriately closed "
+            "without the children being seen and therefore their needs are not fully "
+            "investigated.")
+
+
+def _passage(text: str, section: str = "Area for priority action") -> Passage:
+    return Passage(document_id="doc", source="portsmouth.txt", authority="Portsmouth City Council",
+                   letter_date="2009-12-09", inspection_date="2009-11-10", section=section,
+                   char_start=0, char_end=len(text), text=text)
+
+
+def _bag_of_words(texts: list[str]) -> list[list[float]]:
+    """A stand-in embedding for the unit tests: word counts over a fixed vocabulary."""
+    vocabulary = sorted({w for t in texts for w in t.lower().split()})
+    return [[float(t.lower().split().count(w)) for w in vocabulary] for t in texts]
+
+
+# ---- units ---------------------------------------------------------------------------------------
+def test_sentences_keep_their_markers_and_join_back() -> None:
+    text = ('Cases were closed [1]. Staff said "morale is high". [2] Mr. Brown signed it [3].'
+            "\n- A [1]")
+    pieces = split_sentences(text)
+    assert "".join(pieces) == text
+    assert [p.strip() for p in pieces] == ["Cases were closed [1].",
+                                           'Staff said "morale is high". [2]',
+                                           "Mr. Brown signed it [3].", "- A [1]"]
+
+
+@pytest.mark.parametrize(("sentence", "reason"), [
+    ("Cases were closed without the children being seen.", "no valid citation marker"),
+    ("Cases were closed without the children being seen [4].", "no valid citation marker"),
+    ('The letter says "no case was ever closed" [1].', "quotation"),
+    ("Portsmouth was rated outstanding [1].", "key term"),
+    ("Leeds closed cases without the children being seen [1].", "key term"),
+    ("Some cases were closed without the children being seen in 2011 [1].", "key term"),
+    ("Cases referred to the Initial Assessment Team were inappropriately closed [1] "
+     "and the children's needs were fully investigated.", "negation"),
+])
+def test_unsupported_sentences_are_rejected_with_a_reason(sentence: str, reason: str) -> None:
+    [verdict] = SupportChecker(_bag_of_words).judge([sentence], [_passage(PRIORITY)])
+    assert not verdict.supported
+    assert reason in verdict.reason
+
+
+def test_a_quotation_of_the_passage_is_supported() -> None:
+    sentence = ('The letter says some cases "have been inappropriately closed without the '
+                'children being seen" [1].')
+    [verdict] = SupportChecker(_bag_of_words).judge([sentence], [_passage(PRIORITY)])
+    assert verdict.supported, verdict
+
+
+def test_keep_supported_drops_only_the_unsupported_sentence(caplog: Any) -> None:
+    good = ('Some cases "have been inappropriately closed without the children being seen" '
+            '[1].')
+    draft = Draft(text=f"{good} {INVENTED}", passages=[_passage(PRIORITY)])
+    with caplog.at_level("WARNING", logger="assistant.support"):
+        kept = SupportChecker(_bag_of_words).keep_supported(draft)
+    assert kept is not None and kept.text == good
+    [record] = [r for r in caplog.records if "dropped unsupported" in r.getMessage()]
+    message = record.getMessage()
+    assert "markers=1" in message and "reason=" in message
+    assert "outstanding" not in message and "Portsmouth" not in message  # no letter text
+
+
+def test_keep_supported_returns_none_when_nothing_is_supported() -> None:
+    draft = Draft(text=INVENTED, passages=[_passage(PRIORITY)])
+    assert SupportChecker(_bag_of_words).keep_supported(draft) is None
+
+
+def test_keep_supported_leaves_an_all_supported_answer_untouched() -> None:
+    text = ('Some cases "have been inappropriately closed without the children being seen" [1]. '
+            'Their needs "are not fully investigated" [1].')
+    draft = Draft(text=text, passages=[_passage(PRIORITY)])
+    checker = SupportChecker(_bag_of_words, min_similarity=0.0)  # the stand-in is no MiniLM
+    assert checker.keep_supported(draft) is draft
+
+
+# ---- through the real chain ----------------------------------------------------------------------
+def _quoting(extra: str) -> Any:
+    """A responder quoting the priority-action passage truly, then adding ``extra``."""
+    def respond(body: dict[str, Any]) -> Reply:
+        passages = fenced_passages(RecordedRequest("POST", "/v1/chat/completions", {}, body))
+        n = next(n for n, text in passages if "closed without the children being seen" in text)
+        true = (f'The letter says some cases "have been inappropriately closed without the '
+                f'children being seen" [{n}].')
+        return Reply(f"{true} {extra.replace('[1]', f'[{n}]')}", chunk_size=2)
+    return respond
+
+
+def _assistant(store: Any, embedder: Any, server: OpenAIServer) -> Any:
+    from assistant.chain import Assistant
+
+    llm = LLMAnswerer(build_chat_model(server.base_url, MODEL, "key", 5.0, max_retries=0))
+    return Assistant(store, embedder, llm=llm)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("invented", [INVENTED, INVENTED_QUOTE], ids=["claim", "quote"])
+def test_an_invented_sentence_reaches_neither_answer_nor_stream(portsmouth_store: Any,
+                                                                embedder: Any,
+                                                                invented: str) -> None:
+    with OpenAIServer(model=MODEL, responder=_quoting(invented)) as server:
+        assistant = _assistant(portsmouth_store, embedder, server)
+        answer = assistant.ask(PRIORITY_Q)
+        events = list(assistant.stream({"question": PRIORITY_Q}))
+        assert len(server.completions) == 2
+    words = "outstanding" if invented == INVENTED else "no areas for priority action"
+    assert not answer.abstained and answer.citations
+    assert "inappropriately closed without the children being seen" in answer.answer
+    assert words not in answer.answer
+    for citation in answer.citations:
+        letter = portsmouth_store.get_letter(citation.document_id)
+        assert citation.quote == letter.text[citation.char_start:citation.char_end]
+
+    types = [e.type for e in events]
+    assert "reset" in types, "the invented sentence was streamed, so clients must drop it"
+    after_reset = "".join(e.text for e in events[types.index("reset") + 1:-2])
+    final = events[-1].answer
+    assert final is not None and after_reset == final.answer
+    assert words not in after_reset and words not in final.answer
+    assert final.answer == answer.answer
+
+
+@pytest.mark.slow
+def test_an_answer_with_no_supported_sentence_falls_back_with_a_warning(portsmouth_store: Any,
+                                                                        embedder: Any) -> None:
+    from assistant.chain import Assistant
+
+    expected = Assistant(portsmouth_store, embedder).ask(PRIORITY_Q)
+    with OpenAIServer(model=MODEL) as server:
+        server.script(INVENTED)
+        answer = _assistant(portsmouth_store, embedder, server).ask(PRIORITY_Q)
+    assert answer.answer == expected.answer and answer.citations == expected.citations
+    assert any("not supported by the passages" in w for w in answer.warnings)
+    assert "outstanding" not in answer.answer

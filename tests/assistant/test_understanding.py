@@ -1,0 +1,210 @@
+"""Reading questions: spelling, the exemplar bank, the intent classifier, answer types."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.chain import Assistant
+from assistant.gazetteer import Gazetteer
+from assistant.query import (
+    CONCERNS,
+    COUNT_FINDINGS,
+    LEGAL_BASIS,
+    LETTER_DATE,
+    OUTSIDE_LETTERS,
+    SIGNATORY,
+    understand,
+)
+from assistant.understanding.answer_types import asked_type, load_answer_types
+from assistant.understanding.intents import (
+    IntentBankError,
+    IntentClassifier,
+    load_bank,
+)
+from assistant.understanding.reader import QuestionReader
+from assistant.understanding.spelling import SpellingCorrector, vocabulary_of
+from ingest.models import AREAS_FOR_DEVELOPMENT, PRIORITY_ACTION
+
+LETTER_WORDS = vocabulary_of(["The letter was signed by the inspector. Areas for development and "
+                              "priority action were identified; the inspection dates were set."])
+
+
+@pytest.fixture(scope="module")
+def speller() -> SpellingCorrector:
+    return SpellingCorrector(LETTER_WORDS, load_bank().words())
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("who sgined the letter", "who signed the letter"),
+    ("wen were they in", "when were they in"),
+    ("wat was the priorty action", "what was the priority action"),
+    ("areas for devlopment", "areas for development"),
+    ("what arras for development", "what areas for development"),
+])
+def test_slips_are_corrected(speller: SpellingCorrector, typed: str, meant: str) -> None:
+    assert speller.correct(typed).text == meant
+
+
+@pytest.mark.parametrize("text", [
+    "who signed the letter",  # nothing to correct
+    "what did Ellison say",  # a capitalised word inside a question may be a name
+    "bmth strengths",  # a short form without vowels is no slip
+    "was the chief exec copied in",  # known English words stay
+])
+def test_known_words_names_and_short_forms_are_left_alone(speller: SpellingCorrector,
+                                                           text: str) -> None:
+    corrected = speller.correct(text)
+    assert corrected.text == text and corrected.changes == {}
+
+
+def test_protected_spans_are_never_corrected(speller: SpellingCorrector) -> None:
+    text = "who sgined the leeds lettr"
+    start = text.index("leeds")
+    corrected = speller.correct(text, protected=[(start, start + 5)])
+    assert corrected.text == "who signed the leeds letter"
+    assert corrected.original == text and "leeds" not in corrected.changes
+
+
+def _bank(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "intents.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_bank_covers_every_path_with_enough_phrasings() -> None:
+    bank = load_bank()
+    assert {"signatory", "letter_date", "inspection_dates", "section_priority", "concerns",
+            "count_findings", "summary", "list", "count", "compare", "timeline",
+            "outside_letters", "grade", "greeting", "legal_basis"} <= set(bank.intents)
+    assert all(len(i.exemplars) >= 40 for i in bank.intents.values())
+
+
+@pytest.mark.parametrize("body, least, message", [
+    ("intents: {a: {exemplars: [x, y]}}", 3, "has 2 exemplars; give it at least 3"),
+    ("intents: {a: {exemplars: ['who is {boss}']}}", 1, "unknown placeholder"),
+    ("intents: {a: {exemplars: [same]}, b: {exemplars: [same]}}", 1, "under both"),
+    ("nothing: here", 1, "needs a mapping"),
+    ("intents: [", 1, "not valid YAML"),
+])
+def test_a_malformed_bank_is_refused_naming_the_file(tmp_path: Path, body: str, least: int,
+                                                    message: str) -> None:
+    path = _bank(tmp_path, body)
+    with pytest.raises(IntentBankError, match=message) as raised:
+        load_bank(path, min_exemplars=least)
+    assert str(path) in str(raised.value)
+
+
+def test_exemplar_vectors_are_computed_once_and_cached(tmp_path: Path) -> None:
+    from assistant.understanding import intents
+
+    bank = load_bank(_bank(tmp_path, "intents:\n  a: {exemplars: [one thing, another thing]}\n"
+                                     "  b: {exemplars: [third item, fourth item]}\n"),
+                     min_exemplars=2)
+    calls: list[int] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        calls.append(len(texts))
+        return [[float(len(t)), float(t.count("i")), 1.0] for t in texts]
+
+    cache = tmp_path / "cache"
+    IntentClassifier(bank, embed, model_name="m", cache_dir=cache).fit()
+    assert calls == [4]
+    IntentClassifier(bank, embed, model_name="m", cache_dir=cache).fit()  # trained in-process
+    intents._TRAINED.clear()  # as in a new process: only the vectors on disk are left
+    again = IntentClassifier(bank, embed, model_name="m", cache_dir=cache)
+    again.fit()
+    assert calls == [4]
+    assert again.scores("one thing", vector=[9.0, 0.0, 1.0]).best()[0] in {"a", "b"}
+    IntentClassifier(bank, embed, model_name="other", cache_dir=cache).fit()
+    assert calls == [4, 4]  # another model: its own vectors
+
+
+STORED = ["Portsmouth City Council", "Leicestershire County Council", "Medway Council",
+          "Bournemouth Borough Council"]
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer(STORED)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, intent, section", [
+    ("need the signatory for the medway letter", SIGNATORY, None),
+    ("whose name is at the bottom of the leics letter?", SIGNATORY, None),
+    ("when did Portsmouth get its letter", LETTER_DATE, None),
+    ("which Act was Bmth inspected under", LEGAL_BASIS, None),
+    ("portsmouth - any red flags?", CONCERNS, None),
+    ("how many areas for developmnt did medway get", COUNT_FINDINGS, AREAS_FOR_DEVELOPMENT),
+    ("what has medway done since the letter?", OUTSIDE_LETTERS, None),
+])
+def test_paths_are_read_by_meaning(gazetteer: Gazetteer, reader: QuestionReader, question: str,
+                                   intent: str, section: str | None) -> None:
+    query = understand(question, gazetteer, reader=reader)
+    assert query.intent == intent
+    assert query.section == section
+    assert query.councils, "the council is still found"
+
+
+@pytest.mark.slow
+def test_typos_are_read_through_and_kept_for_display(gazetteer: Gazetteer,
+                                                     reader: QuestionReader) -> None:
+    query = understand("wat was the priorty action in portsmouth", gazetteer, reader=reader)
+    assert query.section == PRIORITY_ACTION
+    assert query.text == "wat was the priorty action in portsmouth"
+    assert query.typos == {"wat": "what", "priorty": "priority"}
+
+
+@pytest.mark.slow
+def test_low_confidence_goes_to_retrieval_not_abstention(gazetteer: Gazetteer,
+                                                         reader: QuestionReader) -> None:
+    query = understand("portsmouth restructure of the teams", gazetteer, reader=reader)
+    assert query.intent != OUTSIDE_LETTERS or query.confidence >= 0.55
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("what % of initial assessments were late", "percentage"),
+    ("How many social workers were agency staff?", "figure"),
+    ("what rating did they get", "grade"),
+    ("who's the team manager of the duty team", "name"),
+    ("what's the postcode on it", "place"),
+    ("phone number for the contact centre", "contact"),
+    ("How much did the inspection cost?", "money"),
+    ("who signed it", None),
+])
+def test_answer_types_come_from_data(question: str, kind: str | None) -> None:
+    asked = asked_type(question)
+    assert (asked.name if asked else None) == kind
+    assert load_answer_types()  # the shipped file loads
+
+
+def test_question_words_from_the_bank_outrank_rare_letter_words() -> None:
+    speller = SpellingCorrector(Counter({"wether": 1}), Counter({"whether": 9, "when": 9}))
+    assert speller.correct_word("whetherr") == "whether"
+
+
+@pytest.mark.slow
+def test_a_figure_the_letter_does_not_give_abstains_saying_what_it_does(
+        assistant: Assistant) -> None:
+    answer = assistant.ask("What percentage of cases in Portsmouth were closed without the "
+                           "children being seen?")
+    assert answer.abstained
+    if answer.citations:  # it says what the letter does say, verbatim
+        assert answer.answer.startswith("The letter gives no percentage")
+        letter = assistant.catalog.get(answer.citations[0].document_id)
+        assert letter is not None
+        c = answer.citations[0]
+        assert letter.text[c.char_start:c.char_end] == c.quote
+
+
+@pytest.mark.slow
+def test_a_summary_leads_with_the_priority_action(assistant: Assistant) -> None:
+    answer = assistant.ask("summarise portsmouth for my director")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.section == PRIORITY_ACTION
+    text = answer.answer
+    assert text.index("priority action") < text.index("areas for development")

@@ -1,0 +1,60 @@
+"""The claim-support probe suite (evals/claims.py) through the real checker and the real model.
+
+The thresholds were calibrated on the dev split only; the test split is scored with them. The
+test split is below the release targets today (see docs/evals.md): the strict xfail turns into a
+failure as soon as it meets them, so the targets are then enforced, and the floor test guards
+against any regression meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.support import SupportChecker
+from evals.claims import KEPT_TARGET, REMOVED_TARGET, Scores, judge_items, load_split, score
+
+# Measured on the test split with the dev-calibrated thresholds (97.8% removed, 86.6% kept).
+REMOVED_FLOOR = 0.97
+KEPT_FLOOR = 0.85
+
+
+def _scores(embedder: Any, split: str) -> Scores:
+    return score(judge_items(SupportChecker(embedder.embed_documents), load_split(split)))
+
+
+@pytest.fixture(scope="module")
+def test_scores(embedder: Any) -> Scores:
+    return _scores(embedder, "test")
+
+
+def test_splits_are_large_labelled_and_apart() -> None:
+    dev, test = load_split("dev"), load_split("test")
+    for items in (dev, test):
+        sentences = [s for item in items for s in item.sentences]
+        assert len(sentences) >= 150
+        assert {s.supported for s in sentences} == {True, False}
+        kinds = {s.kind for s in sentences if not s.supported}
+        assert {"grade", "number", "date", "council", "negation", "invented",
+                "wrong_passage"} <= kinds
+    dev_text = {s.text for item in dev for s in item.sentences}
+    assert not dev_text & {s.text for item in test for s in item.sentences}
+
+
+@pytest.mark.slow
+def test_dev_split_meets_the_targets(embedder: Any) -> None:
+    scores = _scores(embedder, "dev")
+    assert scores.removed >= REMOVED_TARGET and scores.kept >= KEPT_TARGET, scores
+
+
+@pytest.mark.slow
+def test_test_split_holds_its_measured_floor(test_scores: Scores) -> None:
+    assert test_scores.removed >= REMOVED_FLOOR and test_scores.kept >= KEPT_FLOOR, test_scores
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="test split below target: 97.8% removed, 86.6% kept")
+def test_test_split_meets_the_targets(test_scores: Scores) -> None:
+    assert test_scores.removed >= REMOVED_TARGET, test_scores
+    assert test_scores.kept >= KEPT_TARGET, test_scores
