@@ -61,6 +61,13 @@ class CatalogLetter:
         dates = [meta.inspection_start, meta.inspection_end, meta.letter_date]
         return {int(d[:4]) for d in dates if d}
 
+    def people(self) -> list[str]:
+        """The names the letter gives: signatory, addressee and the people copied in."""
+        meta = self.parsed.metadata
+        names = [meta.signatory_name or "", meta.addressee_name or ""]
+        names += [entry.split(",")[0].strip() for entry in meta.copy_list]
+        return [n for n in names if n]
+
     def dated(self) -> str:
         """``letter of 9 December 2009`` (or the inspection date, or the source file)."""
         meta = self.parsed.metadata

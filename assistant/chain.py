@@ -146,7 +146,7 @@ class Assistant(Runnable[Any, Answer]):
             self._gazetteer = Gazetteer([x.authority or "" for x in letters],
                                         common_words=_lowercase_words(letters))
             self.reader.set_vocabulary(x.text for x in letters)
-            self.reader.set_people(name for x in letters for name in _people(x))
+            self.reader.set_people(name for x in letters for name in x.people())
             self._gazetteer_version = self.catalog.version
 
     @property
@@ -605,7 +605,7 @@ def _typed_check(extractive: ExtractiveAnswerer, plan: _Plan, draft: Draft | Non
     if asked is None or asked.name in ("figure", "duration") and plan.query.intent in (
             INSPECTION_DATES, LETTER_DATE):
         return None, None  # "how many days did it last": the dates say
-    people = {name.lower() for x in plan.letters for name in _people(x)}
+    people = {name.lower() for x in plan.letters for name in x.people()}
     for passage in draft.passages:
         if asked.evidence.search(passage.text):
             return None, None
@@ -636,14 +636,6 @@ def _letter_line(extractive: ExtractiveAnswerer, plan: _Plan) -> Draft | None:
 
 _ABOUT_LETTERHEAD = re.compile(r"\bofsted\b|\bletter(?:head)?\b|\bdirector\b|\baddressee\b|"
                                r"\bwritten\s+to\b", re.IGNORECASE)
-
-
-def _people(letter: CatalogLetter) -> list[str]:
-    """The names a letter gives: signatory, addressee and the people copied in."""
-    meta = letter.parsed.metadata
-    names = [meta.signatory_name or "", meta.addressee_name or ""]
-    names += [entry.split(",")[0] for entry in meta.copy_list]
-    return [n for n in names if n]
 
 
 def _lowercase_words(letters: list[CatalogLetter]) -> set[str]:

@@ -509,11 +509,7 @@ def _closest_person(name: str, letters: list[CatalogLetter]) -> str:
     """``name`` itself when a letter gives it, else the letters' closest name (if close)."""
     from rapidfuzz import fuzz, process
 
-    known: set[str] = set()
-    for letter in letters:
-        meta = letter.parsed.metadata
-        known.update(n for n in (meta.signatory_name, meta.addressee_name) if n)
-        known.update(entry.split(",")[0].strip() for entry in meta.copy_list)
+    known = {person for letter in letters for person in letter.people()}
     lowered = name.lower()
     if any(lowered in k.lower() for k in known):
         return name
