@@ -52,6 +52,7 @@ from assistant.query import (
     Query,
     content_words,
     understand,
+    without_councils,
 )
 from assistant.retrieval import Candidate, HybridRetriever
 from assistant.support import SupportChecker
@@ -582,10 +583,8 @@ def _embedding_function(embedder: Embedder) -> Any:
 def _asks_beyond_council(query: Query) -> bool:
     """Whether the question says more than a council and a year ("Portsmouth 2009?", "tell me
     about Leeds" do not; "when was Portsmouth's service inspected" does)."""
-    text = query.read_text
-    for council in query.councils:
-        text = re.sub(re.escape(council.mention), " ", text, flags=re.IGNORECASE)
-    words = [w for w in content_words(text) if not w.isdigit()]
+    words = [w for w in content_words(without_councils(query.read_text, query.councils))
+             if not w.isdigit()]
     return any(w not in _ONLY_COUNCIL_WORDS for w in words)
 
 

@@ -228,7 +228,7 @@ def understand(
 
 def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = None) -> Query:
     councils = gazetteer.find(question)
-    person = _person(_without_councils(question, councils))
+    person = _person(without_councils(question, councils))
     reader = reader or _cue_reader()
     people = reader.people_in(question)
     protected = _council_spans(question, councils) + _spans_of(question, person) + people + [
@@ -281,7 +281,7 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
         prefer = "latest"
     else:
         prefer = "all"  # "when was Leeds inspected?": every inspection's dates
-    plain = _YEAR.sub(" ", _without_councils(asked, councils))
+    plain = _YEAR.sub(" ", without_councils(asked, councils))
     for rx in (_EARLIEST, _LATEST, _EVERY):  # "the time before", "latest": which letter, not what
         plain = rx.sub(" ", plain)
     residual = [w for w in content_words(plain) if w not in SECTION_WORDS and reader.narrows(w)]
@@ -408,7 +408,8 @@ def _person(text: str) -> str | None:
     return " ".join(words)
 
 
-def _without_councils(question: str, councils: list[CouncilMatch]) -> str:
+def without_councils(question: str, councils: list[CouncilMatch]) -> str:
+    """The question with the councils it names (and their "CC", "'s") taken out."""
     text = question
     for council in councils:
         text = _mention_pattern(council).sub(" ", text)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from assistant.lexical import stem
 from assistant.understanding.intents import (
@@ -25,16 +24,6 @@ from assistant.understanding.spelling import Correction, SpellingCorrector, voca
 # Paths whose exemplars vary in topic: their words say nothing about the question's frame.
 _TOPICAL_PATHS = frozenset({"topic", "list", "count", "compare", "timeline", "person"})
 _WORD = re.compile(r"[a-z]+")
-
-
-@dataclass
-class Reading:
-    """What the reader made of one question."""
-
-    corrected: Correction
-    masked: str
-    scores: IntentScores
-    frame_words: set[str] = field(default_factory=set)
 
 
 class QuestionReader:
