@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.catalog import CatalogLetter, LetterCatalog
 from assistant.citations import Draft
@@ -50,6 +51,7 @@ from assistant.topics import (
     VectorSource,
     parse_topic,
 )
+from assistant.understanding.themes import ThemeReader
 from ingest.models import (
     AREAS_FOR_DEVELOPMENT,
     FINDING_SECTIONS,
@@ -61,12 +63,18 @@ from ingest.models import (
 )
 from vectorstore.embedder import Embedder
 
+if TYPE_CHECKING:
+    from ingest.themes import ThemeTagger
+
 logger = logging.getLogger(__name__)
 
 # Lines written out in the text of a list before it says "and N more" (items stay complete).
 MAX_LINES = 25
 # A later finding "follows" an earlier one (same matter) at or above this dense + overlap / 2.
 FOLLOW_THRESHOLD = 0.6
+# A finding the tagger did not tag with the asked theme still qualifies when it matches the topic's
+# words and the tagger gives the theme at least this probability (calibrated on the themes dev).
+THEME_SUPPORT = 0.05
 # Quotes shown per letter in a list line (the items hold them all).
 MAX_QUOTES = 3
 # Letters shown side by side at most in a comparison.
@@ -105,12 +113,12 @@ _NEGATION = re.compile(
     rf"has|have|had)n't)\s+{_NEG_VERBS}|"
     r"\bwithout\s+any\b|\bwithout\s+(?:an?\s+)?(?=(?:areas?\b|priorit|strengths?\b|"
     r"concerns?\b|findings?\b|mention|issues?\b|problems?\b))|"
-    r"\bno\s+(?=(?:areas?\b|priorit|strengths?\b|concerns?\b|findings?\b|mention))|"
+    r"\b(?:no|zero|nil)\s+(?=(?:areas?\b|priorit|strengths?\b|concerns?\b|findings?\b|mention))|"
     r"\bfree\s+of\b|\bnot\s+(?:identified|raised|mentioned|found|criticised|praised|"
     r"flagged|cited)\b", _I)
 _COMPARATOR = re.compile(
     r"\b(more\s+than|over|at\s+least|fewer\s+than|less\s+than|exactly|only|just|had|have|has|"
-    r"with|given)\s+(one|two|three|four|five|six|\d+)\s+(?=(?:areas?|priorit|strengths?|"
+    r"with|given|got|get|received)\s+(one|two|three|four|five|six|\d+)\s+(?=(?:areas?|priorit|strengths?|"
     r"findings?))", _I)
 _HOW_MANY_FINDINGS = re.compile(
     r"\bhow\s+many\s+(?:areas?|priorit|strengths?|findings?|satisfactory|separate|different)", _I)
@@ -149,7 +157,7 @@ _FRAME = re.compile(
     r"concerns?\s+(?:about|over|regarding)|issues?\s+(?:with|about)|problems?\s+with|"
     r"findings?\s+(?:about|on)|finding|findings|please|also|both|other|please|list|"
     r"children's\s+services|inspectors?|carried\s+out|took\s+place|conducted|undertaken|"
-    r"happened|visited|received|sent|wrote|written|given|awarded|(?:an?\s+)?(?:issue|problem)s?\s+(?:of|with)|"
+    r"happened|visited|visits?|received|sent|wrote|written|given|awarded|(?:an?\s+)?(?:issue|problem)s?\s+(?:of|with)|"
     r"their|its|his|her|they|them|it|me|us|we|i|you)\b|[?!.,;:]", _I)
 _EDGE_WORDS = re.compile(r"^(?:(?:in|of|on|for|about|with|to|a|an|and|or|by|as|at|from|re|the|"
                          r"regarding|concerning|between)\s+)+|(?:\s+(?:in|of|on|for|about|with|to|"
@@ -162,7 +170,8 @@ _CHANGE_FRAME = re.compile(
     r"\bprogress(?:ed)?\b|\bimprov(?:e|ed|ement)\s+since\b|\bsince\s+(?:the|its|their)\s+"
     r"(?:last|previous|first|earlier)\s+(?:inspection|letter|visit)\b|\bside\s+by\s+side\b|"
     r"\bevolv\w*|\bdevelop(?:ed)?\s+over\b|\btimeline\b|\bbetween\s+them\b", _I)
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = (r"(January|February|March|April|May|June|July|August|September|October|November|"
+          r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?")
 _DATE_RANGE = re.compile(
     rf"\b(?:between|from)\s+(?:{_MONTH}\s+)?(20\d\d)?\s*(?:and|to|until|-|–)\s+{_MONTH}?\s*"
     rf"(20\d\d)\b", _I)
@@ -195,6 +204,11 @@ class Criteria:
     years: list[int] = field(default_factory=list)
     letter_dated: bool = False  # years/window apply to the letter date, not the inspection
     unit: str = "letters"  # or "councils"
+    month: int | None = None  # "in November, any year"
+    twice: bool = False  # councils inspected more than once
+    days: int | None = None  # "one-day inspections"
+    # a condition on a section beside a topic: "no priority action, yet concerns about X"
+    structure: tuple[str, str, int] | None = None
 
     def sections(self) -> tuple[str, ...]:
         """The sections scanned for the topic."""
@@ -210,12 +224,24 @@ class Criteria:
         when = self._when()
         if when and with_dates:
             parts.append(when)
+        if self.month and not self.window:
+            parts.append(f"inspected in {_MONTHS[self.month - 1]} (any year)")
+        if self.days is not None:
+            parts.append(f"an inspection of {self.days} day{'s' if self.days != 1 else ''}")
+        if self.twice:
+            parts.append("of a council inspected more than once")
         if self.signatory:
             parts.append(f"signed by {self.signatory}")
+        if self.structure is not None:
+            name, op, k = self.structure
+            parts.append(f"with no {_section_words(name, plural=False)}" if (op, k) == ("==", 0)
+                         else f"with {_OP_WORDS[op]} {k} {_section_words(name, k != 1)}")
         scope = join_names([_section_words(s) for s in self.sections()]) if (
             self.section or (self.topic and self.topic.polarity)) else ""
         if self.topic is not None and not self.topic.empty:
-            on = f"finding on “{self.topic.text}”" + (f" in {scope}" if scope else "")
+            subject = f"“{self.topic.text}”" if self.topic.reading is None else \
+                self.topic.reading.describe()
+            on = f"finding on {subject}" + (f" in {scope}" if scope else "")
             parts.append(("with no " if self.negated else "with a ") + on)
         elif self.section:
             name = _section_words(self.section, plural=False)
@@ -246,17 +272,36 @@ class Criteria:
         return ""
 
     def in_dates(self, letter: CatalogLetter) -> bool:
-        """Whether the letter falls in the asked years and date window."""
+        """Whether the letter falls in the asked years, month and date window, and lasted the
+        asked number of days."""
         meta = letter.parsed.metadata
         date = (meta.letter_date or meta.inspection_start) if self.letter_dated else (
             meta.inspection_start or meta.letter_date)
         if self.years and (not date or int(date[:4]) not in self.years):
+            return False
+        if self.month and (not date or int(date[5:7]) != self.month):
+            return False
+        if self.days is not None and _inspection_days(letter) != self.days:
             return False
         if self.window:
             return bool(date) and self.window[0] <= str(date) <= self.window[1]
         return True
 
 
+_MONTH_ANY_YEAR = re.compile(rf"\b(?:in|during)\s+(?:an?\s+)?{_MONTH}\b(?!\s+(?:19|20)\d\d)"
+                             r"(?:\s*,?\s*(?:in\s+)?any\s+year)?", _I)
+_TWICE = re.compile(r"\b(?:inspected|visited)\s+(?:twice|more\s+than\s+once|two\s+times)\b|"
+                    r"\b(?:two|2|both|second|multiple|repeat)\s+(?:visits|inspections|letters)\b|"
+                    r"\btwice\b|\bmore\s+than\s+once\b|\binspected\s+again\b", _I)
+_DAYS_LONG = re.compile(
+    r"\b(one|two|three|a|1|2|3)[\s-]+days?(?:[\s-]+long)?\s+(?:inspections?|visits?)\b|"
+    r"\b(?:lasted|lasting|took|were|was)\s+(?:only\s+|just\s+)?(one|two|three|a|1|2|3)\s+days?\b|"
+    r"\b(?:only|just)\s+(one|two|a|1|2)\s+days?\s+long\b", _I)
+_SIGNATORY_OWNS = re.compile(r"\b(?:of\s+)?([A-Z][a-z]+\s+[A-Z][a-z]+)['’]s\s+(?:letters|"
+                             r"inspections|ones)\b")
+_NO_SECTION = re.compile(
+    r"\b(?:no|zero|nil|without\s+(?:any\s+)?)\s+(?:areas?\s+(?:for|of)\s+)?"
+    r"(?:priority\s+actions?|priorit(?:y|ies)|areas?\s+for\s+development|strengths)\b", _I)
 _WHICH_FIRST = re.compile(r"\bwhich\b[^?]{0,40}\b(?:first|earlier|earliest|sooner|last|later|"
                           r"latest|most\s+recently|more\s+recently)\b", _I)
 _WHICH_OF = re.compile(r"\bwhich\s+of\b|\bwhich\s+(?:one|council|authority)\b|\bwhether\b", _I)
@@ -289,7 +334,8 @@ def criteria_of(query: Query) -> Criteria:
         count = _NUMBERS.get(n, int(n) if n.isdigit() else 1)
         op = {"more than": ">", "over": ">", "at least": ">=", "fewer than": "<",
               "less than": "<", "exactly": "==", "only": "==", "just": "==", "had": "==",
-              "have": "==", "has": "==", "with": "==", "given": "=="}[" ".join(word.split())]
+              "have": "==", "has": "==", "with": "==", "given": "==", "got": "==", "get": "==",
+              "received": "=="}[" ".join(word.split())]
         crit.comparator = (op, count)
     crit.count_findings = bool(crit.section and _HOW_MANY_FINDINGS.search(text))
     signed = _SIGNED_BY.search(text)
@@ -302,9 +348,32 @@ def criteria_of(query: Query) -> Criteria:
     if getattr(query, "date_from", None) or getattr(query, "date_to", None):
         crit.window = (getattr(query, "date_from", None) or "0000-00-00",
                        getattr(query, "date_to", None) or "9999-12-31")
-    phrase = "" if crit.signatory else topic_phrase(query)
+    if crit.window is None and not crit.years:
+        month = _MONTH_ANY_YEAR.search(text)
+        if month:
+            crit.month = _month_number(month.group(1))
+    crit.twice = bool(_TWICE.search(text))
+    days = _DAYS_LONG.search(text)
+    if days:
+        word = next(g for g in days.groups() if g).lower()
+        crit.days = int(word) if word.isdigit() else _NUMBERS.get(word, 1)
+    if crit.signatory is None:
+        owner = _SIGNATORY_OWNS.search(text)
+        if owner:
+            crit.signatory = owner.group(1)
+    phrase = topic_phrase(query)
+    for rx in (_TWICE, _DAYS_LONG, _SIGNATORY_OWNS, _MONTH_ANY_YEAR, _NO_SECTION):
+        phrase = rx.sub(" ", phrase)
+    phrase = " ".join(phrase.split())
     topic = parse_topic(phrase) if phrase else None
     crit.topic = topic if topic is not None and not topic.empty else None
+    if crit.topic is not None and crit.section is not None:
+        none = _NO_SECTION.search(text)
+        if none:  # "no priority actions, yet concerns about X": a condition and a topic
+            crit.structure = (crit.section, "==", 0)
+            crit.section, crit.also, crit.negated = None, (), False
+            crit.topic.polarity = crit.topic.polarity or (
+                "negative" if _ASKS_CONCERN.search(text) else None)
     if crit.topic is not None and crit.section is None:
         # "raised X as a concern", "critical of X", "praised for X": the question's own words
         # say whether a problem or a strength is sought.
@@ -394,7 +463,9 @@ def _valid(iso: str) -> str:
 
 
 def _month_number(name: str) -> int:
-    return _MONTHS.index(name.capitalize()) + 1
+    """1-12 for a month's name or its short form ("Nov", "Sept")."""
+    key = name.lower().rstrip(".")[:3]
+    return next(n for n, month in enumerate(_MONTHS, 1) if month.lower().startswith(key))
 
 
 def _section_words(section: str, plural: bool = True) -> str:
@@ -430,12 +501,16 @@ class AggregateAnswerer:
     """
 
     def __init__(self, catalog: LetterCatalog, embedder: Embedder,
-                 vectors: VectorSource | None = None, threshold: float | None = None) -> None:
+                 vectors: VectorSource | None = None, threshold: float | None = None,
+                 tagger: ThemeTagger | None = None) -> None:
         self.catalog = catalog
         self.embedder = embedder
         self.threshold = MATCH_THRESHOLD if threshold is None else threshold
         source = vectors if vectors is not None else StoreVectors(catalog.store, embedder)
-        self.index = FindingIndex(source, embedder.embed_query)
+        self.tagger = tagger
+        self.index = FindingIndex(source, embedder.embed_query, tagger)
+        self.themes = ThemeReader(tagger.taxonomy, tagger, embedder.embed_query) \
+            if tagger is not None else None
 
     def answer(self, query: Query, letters: list[CatalogLetter]
                ) -> tuple[Draft | None, str, list[dict[str, Any]]]:
@@ -453,11 +528,24 @@ class AggregateAnswerer:
                ) -> tuple[Criteria, list[CatalogLetter], list[_Hit]]:
         """The criteria, the letters searched and the letters that qualify (with evidence)."""
         crit = criteria_of(query)
+        if crit.topic is not None and self.themes is not None:
+            crit.topic.reading = self.themes.read(crit.topic.text)
         searched = [x for x in letters if crit.in_dates(x)]
+        if crit.twice:  # councils with more than one letter in the whole collection
+            per_place = Counter(place_of(x.authority) for x in self.catalog.all() if x.authority)
+            searched = [x for x in searched if x.authority and per_place[place_of(x.authority)] > 1]
+        if crit.structure is not None:
+            name, op, k = crit.structure
+            searched = [x for x in searched if _compare(_n_findings(x, name), op, k)]
         if crit.signatory:
             signed = [x for x in searched
                       if _same_person(crit.signatory, x.parsed.metadata.signatory_name)]
-            return crit, searched, [_Hit(x, [self._field_passage(x, "signatory")]) for x in signed]
+            if crit.topic is None and crit.section is None:
+                return crit, searched, [_Hit(x, [self._field_passage(x, "signatory")])
+                                        for x in signed]
+            searched = signed
+        if crit.topic is None and crit.section is None and (crit.twice or crit.days or crit.month):
+            return crit, searched, [_Hit(x, [self._dates_passage(x)]) for x in searched]
         field = _FIELD_OF_INTENT.get(query.intent or "")
         if field and crit.section is None:
             # "Who signed the 2010 letters?": each letter with the line that states it.
@@ -476,12 +564,13 @@ class AggregateAnswerer:
                 and crit.topic is None and searched:
             return self._count_findings(crit, searched)
         what = crit.describe()
+        read_as = self._read_as(crit)
         scope = f"the {len(searched)} letter{_s(len(searched))}" + (f" {crit._when()}"
                                                                        if crit._when() else "")
         if not hits:
             wanted = crit.describe(with_dates=False)
             text = (f"No letters match. I searched {scope} in the collection for letters "
-                    f"{wanted or 'of any kind'}, and none qualifies.")
+                    f"{wanted or 'of any kind'}, and none qualifies.{read_as}")
             return Draft(text=text, passages=[]), kind, [
                 {"matches": 0, "searched": len(searched), "criteria": what}]
         groups = _group(hits, by_council=crit.unit == "councils")
@@ -500,11 +589,21 @@ class AggregateAnswerer:
             head = (f"{n} {noun} match{'es' if n == 1 else ''}"
                     f"{f' ({what})' if what else ''}, out of {len(searched)} letter"
                     f"{_s(len(searched))} searched:")
-        text = head + "\n" + "\n".join(lines)
+        text = head + "\n" + "\n".join(lines) + (f"\n{read_as.strip()}" if read_as else "")
         if more > 0:
             text += f"\n…and {more} more (the complete list is in the answer's items)."
         items = [self._item(group, crit) for group in groups]
         return Draft(text=text, passages=passages), kind, items
+
+    def _read_as(self, crit: Criteria) -> str:
+        """Why these findings: the theme(s) the topic was read as, or that none covers it."""
+        topic = crit.topic
+        if topic is None or topic.empty or self.themes is None:
+            return ""
+        if topic.reading is None:
+            return (f" No theme of the taxonomy covers “{topic.text}”, so I matched findings "
+                    "by similarity of wording.")
+        return f" I read “{topic.text}” as the theme {topic.reading.describe()}."
 
     def _line(self, group: list[_Hit], passages: list[Passage]) -> str:
         first = group[0]
@@ -539,6 +638,7 @@ class AggregateAnswerer:
         item = dict(records[0])
         if len(records) > 1:
             item["letters"] = records
+        item["unit"] = crit.unit  # "councils": the item is a council, however many letters
         return item
 
     def _count_findings(self, crit: Criteria, searched: list[CatalogLetter]
@@ -581,10 +681,22 @@ class AggregateAnswerer:
     def _topic_hits(self, crit: Criteria, searched: list[CatalogLetter]) -> list[_Hit]:
         assert crit.topic is not None
         by_id = {x.document_id: x for x in searched}
-        matches = self.index.match(crit.topic, by_id, crit.sections())
+        reading = crit.topic.reading
+        if reading is not None:  # the theme's tagged findings: an exact metadata selection
+            matches = self.index.theme_match(reading.ids, reading.any_of, by_id,
+                                             crit.sections())
+            # ... and findings the tagger half-saw as the theme that also match the words asked
+            tagged = {_key(m.row) for m in matches}
+            matches += [m for m in self.index.match(crit.topic, by_id, crit.sections())
+                        if m.score >= self.threshold and _key(m.row) not in tagged
+                        and self.index.theme_probability(m.row, reading.ids) >= THEME_SUPPORT]
+            threshold = 0.0
+        else:
+            matches = self.index.match(crit.topic, by_id, crit.sections())
+            threshold = self.threshold
         best: dict[str, list[TopicMatch]] = {}
         for match in matches:
-            if match.score >= self.threshold:
+            if match.score >= threshold:
                 best.setdefault(match.row.document_id, []).append(match)
         hits: list[_Hit] = []
         for letter in searched:
@@ -989,6 +1101,30 @@ class AggregateAnswerer:
 
 
 # ---- helpers -----------------------------------------------------------------------------------
+
+def _inspection_days(letter: CatalogLetter) -> int | None:
+    """How many days the inspection lasted (from its first and last dates)."""
+    import datetime as dt
+
+    meta = letter.parsed.metadata
+    if not meta.inspection_start:
+        return None
+    try:
+        start = dt.date.fromisoformat(meta.inspection_start)
+        end = dt.date.fromisoformat(meta.inspection_end or meta.inspection_start)
+    except ValueError:
+        return None
+    return (end - start).days + 1
+
+
+def _n_findings(letter: CatalogLetter, name: str) -> int:
+    section = letter.parsed.section(name)
+    return len(section.findings) if section else 0
+
+
+def _compare(n: int, op: str, k: int) -> bool:
+    return {">": n > k, ">=": n >= k, "<": n < k, "==": n == k}[op]
+
 
 def _compared_letters(query: Query, letters: list[CatalogLetter]
                       ) -> tuple[list[CatalogLetter], list[str]]:

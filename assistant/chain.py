@@ -58,6 +58,7 @@ from assistant.retrieval import Candidate, HybridRetriever
 from assistant.support import SupportChecker
 from assistant.understanding.answer_types import asked_type
 from assistant.understanding.reader import QuestionReader
+from ingest.themes import ThemeTagger, load_taxonomy
 from vectorstore.embedder import Embedder
 from vectorstore.store import LetterStore
 
@@ -104,7 +105,9 @@ class Assistant(Runnable[Any, Answer]):
         self.retriever = HybridRetriever(store=store, embedder=embedder, lexical=self.lexical,
                                          k=top_k)
         self.extractive = ExtractiveAnswerer(self.lexical)
-        self.aggregates = AggregateAnswerer(self.catalog, embedder)
+        self.aggregates = AggregateAnswerer(
+            self.catalog, embedder, tagger=ThemeTagger(load_taxonomy(), embedder.embed_documents,
+                                                       embedder.model_name))
         self.llm = llm
         self.top_k = top_k
         self.min_evidence = DEFAULT_MIN_EVIDENCE if min_evidence is None else min_evidence
@@ -200,7 +203,8 @@ class Assistant(Runnable[Any, Answer]):
             return
         draft, kind, evidence, items, retrieval_ms = self._draft(plan)
         timings["retrieval"] = retrieval_ms
-        if draft is None:  # a phone number or address asked for: any line of the letter may say
+        if draft is None or evidence is not None and evidence.score < self.min_evidence:
+            # a phone number or address asked for: any line of the letter may say
             line = _letter_line(self.extractive, plan)
             if line is not None:
                 draft, kind, evidence = line, "metadata", None
@@ -626,8 +630,12 @@ def _letter_line(extractive: ExtractiveAnswerer, plan: _Plan) -> Draft | None:
     # The letterhead and address block give Ofsted's and the addressee's details: the answer to
     # "Ofsted's phone number on the letter", not to "the duty team's phone number".
     letterhead = bool(_ABOUT_LETTERHEAD.search(plan.query.read_text))
+    # "the director's e-mail address": Ofsted's own lines of the letterhead do not answer it
+    not_ofsted = bool(_ABOUT_PERSON.search(plan.query.read_text)) and \
+        not _OFSTED.search(plan.query.read_text)
     for letter in plan.letters:
-        line = extractive.typed_line(letter, asked.evidence, letterhead=letterhead)
+        line = extractive.typed_line(letter, asked.evidence, letterhead=letterhead,
+                                     not_ofsted=not_ofsted)
         if line is not None:
             return line
     return None
@@ -635,6 +643,9 @@ def _letter_line(extractive: ExtractiveAnswerer, plan: _Plan) -> Draft | None:
 
 _ABOUT_LETTERHEAD = re.compile(r"\bofsted\b|\bletter(?:head)?\b|\bdirector\b|\baddressee\b|"
                                r"\bwritten\s+to\b", re.IGNORECASE)
+_ABOUT_PERSON = re.compile(r"\b(?:director|dcs|addressee|chief\s+exec\w*|chair|manager|head\s+of|"
+                           r"councillor|cllr)\b", re.IGNORECASE)
+_OFSTED = re.compile(r"\bofsted\b", re.IGNORECASE)
 
 
 def _lowercase_words(letters: list[CatalogLetter]) -> set[str]:

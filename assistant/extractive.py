@@ -152,19 +152,25 @@ class ExtractiveAnswerer:
         text = "; ".join(f"{sentence} [{i}]" for i, (sentence, _) in enumerate(parts, 1))
         return Draft(text=text[:1].upper() + text[1:] + ".", passages=[p for _, p in parts])
 
-    def typed_line(self, letter: CatalogLetter, rx: re.Pattern[str],
-                   letterhead: bool = True) -> Draft | None:
+    def typed_line(self, letter: CatalogLetter, rx: re.Pattern[str], letterhead: bool = True,
+                   not_ofsted: bool = False) -> Draft | None:
         """The first line of the letter holding a typed answer (a phone number, an address):
         the letterhead and address block first (unless ``letterhead`` is false: they give
-        Ofsted's and the addressee's details, not a team's), then the sign-off, then the rest."""
+        Ofsted's and the addressee's details, not a team's), then the sign-off, then the rest.
+        With ``not_ofsted`` (a question about a person) Ofsted's own lines never answer: those
+        naming Ofsted and the letterhead above the letter's date."""
+        dated = letter.parsed.metadata.spans.get("letter_date")
+        first = dated[0] if not_ofsted and dated else 0
         order = {HEADER: 0, SIGN_OFF: 1}
         sections = sorted((x for x in letter.parsed.sections if letterhead or x.name != HEADER),
                           key=lambda x: order.get(x.name, 2))
         for section in sections:
             for match in re.finditer(r"[^\n]+", letter.text[section.char_start:section.char_end]):
                 line = match.group(0)
+                start = section.char_start + match.start()
+                if start < first or not_ofsted and _OFSTED.search(line):
+                    continue
                 if rx.search(line) and line.strip():
-                    start = section.char_start + match.start()
                     passage = Passage.of(letter, section.name, start, start + len(line))
                     who = letter.authority or "the council"
                     return Draft(text=f"The letter to {who} ({letter.dated()}) gives: "
@@ -462,6 +468,7 @@ def _legal_basis(sentence: str) -> str:
 
 INTRODUCTION_PENALTY = 0.15
 MAX_FINDING_WORDS = 70
+_OFSTED = re.compile(r"\bofsted\b", re.IGNORECASE)
 _LEAD_IN = re.compile(r":\s*$|\bthe\s+following\b", re.IGNORECASE)
 _NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                  r"forty|fifty|hundred)")

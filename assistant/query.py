@@ -219,6 +219,12 @@ def understand(
     exemplar bank's cue words are used (tests and benchmarks that load no model).
     """
     query = _parse(question, gazetteer, reader)
+    if not history and query.aggregate is None and not query.councils and not query.person \
+            and query.intent not in _NOT_ACROSS and _ACROSS_WEAK.search(query.read_text) \
+            and not _counts_inside_letters(query.read_text) and query.path not in _ABSTAINING:
+        # a first question naming no council: "where were kids not seen on their own"
+        many = _HOW_MANY_NOUN.search(query.read_text) or _NUMBER_OF.search(query.read_text)
+        query = replace(query, aggregate=COUNT if many else LIST)
     if filters is not None:
         query = _apply_filters(query, filters, gazetteer)
     if history:
@@ -245,7 +251,10 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
     path, confidence = scores.best()
     intent = section = aggregate = None
     abstaining = path in _ABSTAINING
-    if abstaining:  # its cue words and the meaning must agree, or the meaning must be clear
+    if scores.decisive is not None:  # "the fostering inspection": a phrase that settles it
+        path, confidence = scores.decisive, max(confidence, ABSTAIN_CONFIDENCE)
+        confident = True
+    elif abstaining:  # its cue words and the meaning must agree, or the meaning must be clear
         confident = confidence >= ABSTAIN_CONFIDENCE or (
             path in scores.cues and confidence >= MIN_CONFIDENCE)
     else:
@@ -261,6 +270,12 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
             section = _PATH_SECTION[name] if p >= SECTION_HINT / 2 else None
     read_aggregate = aggregate
     aggregate = _aggregate(aggregate, councils, read)
+    owned = re.search(r"['’]s\s+(?:letters|inspections)\b", read)  # "Linda Pritchard's letters"
+    if aggregate is None and not councils and (not named or owned) and intent not in _NOT_ACROSS \
+            and _ACROSS_FRAME.search(read) and not _counts_inside_letters(read):
+        # "manageable caseloads - which places?", "parental consent - which letters say
+        # anything on it": no council, and the frame plainly asks across the letters
+        aggregate = COUNT if _HOW_MANY_NOUN.search(read) or _NUMBER_OF.search(read) else LIST
     if aggregate is None and read_aggregate is not None:
         # "list the strengths of Leeds" asks about one letter: its next best reading
         others = [n for n, _ in scores.ranked() if n not in _PATH_AGGREGATE]
@@ -335,11 +350,49 @@ def _aggregate(path: str | None, councils: list[CouncilMatch], text: str) -> str
     named = len(councils)
     if path in (LIST, COUNT) and named == 1:
         return None  # "list the strengths of Leeds" asks about one letter
+    if path == COUNT and _counts_inside_letters(text):
+        return None  # "how many referrals waited a week?" asks for a figure, not for letters
     if path == COMPARE and named < 2 and not re.search(r"\bcompar", text, re.IGNORECASE):
         return None
     if path is None and named >= 2:
         return COMPARE
     return path
+
+
+# A question naming no council whose frame asks across the letters ("which places", "where",
+# "who got", "list", "every letter"), unless it asks for a field or something the letters
+# cannot say.
+_ACROSS_FRAME = re.compile(
+    r"\b(?:which|what|any|all|every)\s+(?:other\s+)?(?:councils?|authorit(?:y|ies)|las?|"
+    r"letters?|places?|areas|boroughs|counties|inspections|visits|ones)\b|"
+    r"\blist\s+(?:of\s+)?(?:the\s+)?(?:councils|las|authorities|letters|places)\b|"
+    r"(?:^|[-–—,:]\s*)(?:list|who|where|which)\s*[?.!]*\s*$|\banywhere\b|"
+    r"\bwhich\s+(?:ones?|of\s+them)\b|\bhow\s+many\s+(?:letters|councils|las|authorities|"
+    r"inspections|visits|places|of\s+the\s+(?:letters|councils|inspections))\b", _I)
+# Weaker frames ("where were ...", "who got ...", "how many ..."): across the letters only
+# when nothing earlier in the conversation could be meant.
+_ACROSS_WEAK = re.compile(
+    r"\bwhere\b|\bwho\s+(?:got|had|has|was|were|did|received)\b|\blist\b|\bhow\s+many\b|"
+    r"\bno\.\s+of\b|\bnumber\s+of\b", _I)
+_NUMBER_OF = re.compile(r"\bno\.\s+of\b|\bnumber\s+of\b", _I)
+_NOT_ACROSS = frozenset({*FIELD_INTENTS, OUTSIDE_LETTERS, GRADE, GREETING, "person"})
+
+# What "how many ..." may count inside a letter (a figure the letter would have to give), as
+# opposed to the letters, councils or findings the collection answers by counting.
+_COUNTED_INSIDE = frozenset("""referral referrals child children case cases staff social worker
+workers sw sws enquiry enquiries assessment assessments family families vacancy vacancies post
+posts inspector inspectors people person manager managers team teams contact contacts
+notification notifications hour hours day days week weeks month months plan plans dv looked
+newly qualified agency file files record records""".split())
+_HOW_MANY_NOUN = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the|their|its)\s+)?([a-z]+)",
+                            re.IGNORECASE)
+
+
+def _counts_inside_letters(text: str) -> bool:
+    """Whether "how many X" counts something a letter would have to number (referrals,
+    children, social workers) rather than letters, councils, inspections or findings."""
+    match = _HOW_MANY_NOUN.search(text)
+    return bool(match) and match.group(1).lower() in _COUNTED_INSIDE
 
 
 def _council_spans(text: str, councils: list[CouncilMatch]) -> list[tuple[int, int]]:

@@ -43,6 +43,8 @@ from ingest.models import (
 
 if TYPE_CHECKING:
     from assistant.catalog import CatalogLetter
+    from assistant.understanding.themes import ThemeReading
+    from ingest.themes import ThemeTagger
     from vectorstore.embedder import Embedder
     from vectorstore.store import LetterStore
 
@@ -194,11 +196,16 @@ _NEGATIVE_CUE = re.compile(
     r"\bwithout\b|\bunseen|\bhigh\s+(?:case\s*|work\s*)loads?|\bheavy|\bexcessive|\bdrift|"
     r"\bgaps?\b|\bfail|\blimited\b|\bunclear|\bconcerns?\b|\bproblems?\b|\bdifficult|"
     r"\blow\s+morale|\bturnover|\breliance|\bunmanageable|\bshortfall|\bbreach|\bmiss(?:ed|ing)\b"
-    r"|\bout\s+of\s+date\b|\bineffective|\bunsafe|\bwaiting\b|\bcriticis|\bdeficien", _I)
+    r"|\bout\s+of\s+date\b|\bineffective|\bunsafe|\bwaiting\b|\bcriticis|\bdeficien"
+    r"|\bsort\w*\b(?:\s+\S+){0,4}\s+out\b|\btold\s+to\b|\bmoan|\bcomplain|\bworr|\bstruggl"
+    r"|\b(?:werent|wasnt|dont|doesnt|isnt|arent|didnt|havent|hasnt)\b|n't\b|\btoo\s+(?:reliant|"
+    r"many|much|slow|high|few|long)\b|\bover-?reliant|\bshould(?:n'?t)?\b|\bbad\b|\bpatchy\b"
+    r"|\brunning\s+late\b|\bbehind\b|\bnever\b|\bmissing\b|\bfall(?:ing)?\s+short\b", _I)
 _POSITIVE_CUE = re.compile(
     r"\beffective(?:ly)?\b|\bgood\b|\bstrong\b|\brobust\b|\bwell[\s-]|\btimely\b|\bmanageable\b|"
     r"\befficient\b|\bhigh[\s-]quality\b|\bexcellent\b|\bprompt\b|\bpraised?\b|\bcommended\b|"
-    r"\bvalued\b|\bfully\s+staffed\b|\bup\s+to\s+date\b", _I)
+    r"\bvalued\b|\bfully\s+staffed\b|\bup\s+to\s+date\b|\bwell\b|\bcredit|\bpositive|"
+    r"\bdecent\b|\bgreat\b|\bpraise|\bdoing\s+well\b|\bstrength", _I)
 
 # Words that only say how good or bad something is: they set the polarity of a topic (which
 # sections are searched) rather than naming what it is about.
@@ -235,6 +242,7 @@ class Topic:
     concepts: list[Concept] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     polarity: str | None = None
+    reading: ThemeReading | None = None  # the taxonomy's theme(s) the topic was read as
 
     @property
     def empty(self) -> bool:
@@ -422,11 +430,16 @@ class PrecomputedVectors:
 class FindingIndex:
     """Every finding of the catalogue with its vector, words and concept hits, for fast scans."""
 
-    def __init__(self, source: VectorSource, embed_query: Callable[[str], list[float]]) -> None:
+    def __init__(self, source: VectorSource, embed_query: Callable[[str], list[float]],
+                 tagger: ThemeTagger | None = None) -> None:
         self.source = source
         self.embed_query = embed_query
+        self.tagger = tagger
         self.rows: list[FindingRow] = []
         self.matrix = np.zeros((0, 0), dtype=np.float32)
+        # findings x themes: the tagger's probabilities and tags, read from the vectors
+        self.theme_probs = np.zeros((0, 0), dtype=np.float32)
+        self.theme_mask = np.zeros((0, 0), dtype=bool)
         self._texts: list[str] = []
         self._words: list[frozenset[str]] = []
         self._postings: dict[str, np.ndarray] = {}
@@ -516,6 +529,9 @@ class FindingIndex:
                 concept_hits[name] = fresh
         self.rows = rows
         self.matrix = matrix
+        if self.tagger is not None and matrix.size:
+            self.theme_probs = self.tagger.probabilities(matrix)
+            self.theme_mask = self.tagger.mask(matrix)
         self._texts = texts
         self._words = words
         postings: dict[str, list[int]] = {}
@@ -587,6 +603,41 @@ class FindingIndex:
             dense = np.zeros(len(rows), dtype=np.float32)
         out = [TopicMatch(self.rows[r], float(d), float(c))
                for r, d, c in zip(rows.tolist(), dense.tolist(), coverage.tolist(), strict=True)]
+        out.sort(key=lambda m: m.score, reverse=True)
+        return out
+
+    def themes_of(self, row: FindingRow) -> list[str]:
+        """The themes a finding of the index is tagged with, likeliest first."""
+        i = self._row_of.get((row.document_id, row.section, row.index))
+        if i is None or self.tagger is None or not self.theme_mask.size:
+            return []
+        order = np.argsort(-self.theme_probs[i])
+        return [self.tagger.ids[j] for j in order if self.theme_mask[i, j]]
+
+    def theme_probability(self, row: FindingRow, theme_ids: Sequence[str]) -> float:
+        """The tagger's highest probability, among these themes, for a finding of the index."""
+        i = self._row_of.get((row.document_id, row.section, row.index))
+        if i is None or self.tagger is None or not self.theme_probs.size:
+            return 0.0
+        columns = [self.tagger.ids.index(t) for t in theme_ids if t in self.tagger.ids]
+        return float(self.theme_probs[i, columns].max()) if columns else 0.0
+
+    def theme_match(self, theme_ids: Sequence[str], any_of: bool = False,
+                    document_ids: Iterable[str] | None = None,
+                    sections: Sequence[str] | None = None) -> list[TopicMatch]:
+        """The findings tagged with the themes (all of them, or any with ``any_of``), best
+        first; a match's score is the tagger's probability of its likeliest asked theme."""
+        if self.tagger is None or not self.theme_mask.size:
+            return []
+        columns = [self.tagger.ids.index(t) for t in theme_ids if t in self.tagger.ids]
+        rows = self.candidate_rows(document_ids, sections)
+        if not columns or not len(rows):
+            return []
+        tagged = self.theme_mask[np.ix_(rows, columns)]
+        keep = tagged.any(axis=1) if any_of else tagged.all(axis=1)
+        probs = self.theme_probs[np.ix_(rows, columns)].max(axis=1)
+        out = [TopicMatch(self.rows[r], float(p), float(p))
+               for r, p, k in zip(rows.tolist(), probs.tolist(), keep.tolist(), strict=True) if k]
         out.sort(key=lambda m: m.score, reverse=True)
         return out
 

@@ -353,17 +353,19 @@ _MARKER_RE = re.compile(r"\[\d+\]")
 
 
 def given_count(answer: Mapping[str, Any]) -> int | None:
-    """The number of letters an answer gives.
+    """The number of letters (or councils) an answer gives.
 
     For list and count answers with structured ``items``: the letters they hold (an item may
     group several letters of one council under ``letters``; a lone ``{"matches": n}`` item is a
-    count of ``n``). Otherwise the first number in the text, ignoring dates, years and citation
-    markers.
+    count of ``n``; items whose ``unit`` is ``councils`` count one each).
+    Otherwise the first number in the text, ignoring dates, years and citation markers.
     """
     items = answer.get("items") or []
     if answer.get("kind") in ("count", "list") and items:
         if len(items) == 1 and "matches" in items[0] and not items[0].get("authority"):
             return int(items[0]["matches"])
+        if all(it.get("unit") == "councils" for it in items):  # "how many councils ...": each
+            return len(items)                                 # item is one council
         return sum(len(it.get("letters") or []) or 1 for it in items
                    if it.get("authority") or it.get("document_id") or it.get("letters"))
     text = _DATE_RE.sub(" ", _MARKER_RE.sub(" ", str(answer.get("answer", ""))))

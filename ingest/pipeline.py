@@ -18,6 +18,8 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
+
 from ingest.chunking import Chunk, chunk_letter, content_hash
 from ingest.errors import IngestError, UnreadableLetter
 from ingest.loaders import (
@@ -34,6 +36,7 @@ from ingest.parsing import parse_letter
 from ingest.screening import check_is_letter
 from ingest.serialization import letter_to_record
 from ingest.settings import IngestSettings
+from ingest.themes import ThemeTagger, load_taxonomy, themes_field
 from vectorstore.embedder import Embedder
 from vectorstore.errors import StoreError
 from vectorstore.records import Metadata, StoredChunk, StoredLetter
@@ -201,11 +204,14 @@ class IngestPipeline:
     """
 
     def __init__(self, store: LetterStore, embedder: Embedder, group_size: int = 64,
-                 settings: IngestSettings | None = None) -> None:
+                 settings: IngestSettings | None = None, tagger: ThemeTagger | None = None
+                 ) -> None:
         self.store = store
         self.embedder = embedder
         self.group_size = group_size
         self.settings = settings or IngestSettings.model_construct()
+        self.tagger = tagger or ThemeTagger(load_taxonomy(), embedder.embed_documents,
+                                            embedder.model_name)
 
     def ingest(
         self, paths: Sequence[Path], on_file: Callable[[FileResult], None] | None = None
@@ -317,6 +323,7 @@ class IngestPipeline:
                  ) -> tuple[StoredLetter, list[StoredChunk], list[list[float]]]:
         """The store records of one prepared letter."""
         base = chunk_base_metadata(item.letter, item.document_id, item.source)
+        themes = self._finding_themes(item, vectors)
         stored = []
         for index, (chunk, digest) in enumerate(zip(item.chunks, item.hashes, strict=True)):
             chunk_id = hashlib.sha256(f"{item.document_id}\0{index}\0{digest}".encode()
@@ -326,14 +333,41 @@ class IngestPipeline:
                               "finding_index": chunk.finding_index, "chunk_index": index}
             if chunk.field is not None:  # a field passage; lexical search indexes its label too
                 meta.update(field=chunk.field, label=chunk.label)
+            found = themes.get((chunk.section, chunk.finding_index))
+            if found is not None:  # a finding: its themes, one flag each for `where` queries
+                meta.update(themes=themes_field(found), themes_version=self.tagger.version,
+                            **{f"theme_{t}": True for t in found})
             stored.append(StoredChunk(chunk_id=chunk_id, document_id=item.document_id,
                                       text=chunk.text, metadata=meta))
         metadata = {**letter_metadata(item.letter, item.source, len(item.chunks)),
                     "file_sha256": item.file_hash, "pipeline_version": PIPELINE_VERSION,
                     "embedding_model": self.embedder.model_name}
+        if themes:
+            metadata.update(themes_version=self.tagger.version, finding_themes=json.dumps(
+                [[section, index, ids] for (section, index), ids in themes.items()]))
         letter = StoredLetter(document_id=item.document_id, source=item.source, text=item.text,
                               metadata=metadata)
         return letter, stored, [vectors[h] for h in item.hashes]
+
+    def _finding_themes(self, item: _Prepared, vectors: dict[str, list[float]]
+                        ) -> dict[tuple[str, int], list[str]]:
+        """The themes of each finding of the letter, read from its chunks' vectors (a long
+        finding's chunks are averaged). A tagger that fails costs the tags, not the letter."""
+        parts: dict[tuple[str, int], list[list[float]]] = {}
+        for chunk, digest in zip(item.chunks, item.hashes, strict=True):
+            if chunk.finding_index >= 0 and chunk.field is None:
+                parts.setdefault((chunk.section, chunk.finding_index), []).append(vectors[digest])
+        if not parts:
+            return {}
+        keys = list(parts)
+        matrix = np.stack([np.mean(np.asarray(parts[k], dtype=np.float32), axis=0) for k in keys])
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
+        try:
+            tags = self.tagger.tag(matrix)
+        except Exception as exc:  # noqa: BLE001 - tagging is an extra; the letter still lands
+            logger.warning("theme tagging failed source=%s error=%s", item.source, exc)
+            return {}
+        return dict(zip(keys, tags, strict=True))
 
     def _result(self, item: _Prepared, fresh: set[str]) -> FileResult:
         embedded = len(set(item.hashes) & fresh)

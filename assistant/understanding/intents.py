@@ -14,11 +14,8 @@ Low confidence is not an answer: the caller then falls through to retrieval.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -31,6 +28,8 @@ import numpy as np
 import yaml
 
 from assistant.errors import AssistantError
+from vectorstore.vector_cache import cache_dir as vector_cache_dir
+from vectorstore.vector_cache import cached_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +59,8 @@ class Intent:
     cues: list[str]
     exemplars: list[str]
     cue_patterns: list[re.Pattern[str]] = field(default_factory=list)
+    # phrases that settle the path on their own ("fostering inspection": not these letters)
+    decisive: list[re.Pattern[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -126,12 +127,18 @@ def _parse_bank(path: str, raw: bytes, min_exemplars: int) -> IntentBank:
                                       f"and {name!r}; keep it under one")
             seen[key] = str(name)
         cues = [str(c).strip().lower() for c in entry.get("cues") or [] if str(c).strip()]
+        decisive = [str(c).strip().lower() for c in entry.get("decisive") or []
+                    if str(c).strip()]
         intents[str(name)] = Intent(
             name=str(name), description=str(entry.get("description", "")), cues=cues,
-            exemplars=exemplars,
-            cue_patterns=[re.compile(r"(?<![a-z])" + r"\s+".join(map(re.escape, c.split()))
-                                     + r"(?![a-z])", re.IGNORECASE) for c in cues])
+            exemplars=exemplars, cue_patterns=[_cue_pattern(c) for c in cues],
+            decisive=[_cue_pattern(c) for c in decisive])
     return IntentBank(intents=intents, digest=hashlib.sha256(raw).hexdigest()[:16])
+
+
+def _cue_pattern(cue: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z])" + r"\s+".join(map(re.escape, cue.split())) + r"(?![a-z])",
+                      re.IGNORECASE)
 
 
 def render(text: str) -> str:
@@ -149,6 +156,7 @@ class IntentScores:
 
     probabilities: dict[str, float]
     cues: dict[str, int]
+    decisive: str | None = None  # a path one of whose decisive phrases the question holds
 
     def best(self, among: Sequence[str] | None = None) -> tuple[str, float]:
         names = list(among) if among is not None else list(self.probabilities)
@@ -179,31 +187,14 @@ class IntentClassifier:
         self.bank = bank
         self.embed = embed
         self.model_name = model_name
-        self.cache_dir = cache_dir or Path(os.environ.get("REPORTQA_CACHE_DIR")
-                                           or Path(tempfile.gettempdir()) / "reportqa-cache")
+        self.cache_dir = vector_cache_dir(cache_dir)
         self._model: Any = None
         self._labels: list[str] = []
         self._lock = threading.Lock()
         self.cue_only = False  # classify by cue words alone, embedding nothing
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
-        key = hashlib.sha256(json.dumps([self.model_name, texts]).encode()).hexdigest()[:20]
-        path = self.cache_dir / f"exemplars-{key}.npy"
-        try:
-            cached = np.load(path)
-            if cached.shape[0] == len(texts):
-                return cached
-        except (OSError, ValueError):
-            pass
-        vectors = np.asarray(self.embed(texts), dtype=np.float32)
-        try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-            np.save(tmp, vectors)
-            os.replace(tmp, path)
-        except OSError as exc:  # a read-only disk only costs the cache
-            logger.info("exemplar cache not written path=%s error=%s", path, exc)
-        return vectors
+        return cached_vectors(texts, self.embed, self.model_name, "exemplars", self.cache_dir)
 
     def fit(self) -> None:
         """Embed the exemplars (once, cached) and train the classifier (once per process for
@@ -252,10 +243,13 @@ class IntentClassifier:
                                                                 strict=True)}
         haystack = corrected_text if corrected_text is not None else masked_text
         cues: dict[str, int] = {}
+        decisive = None
         for intent in self.bank.intents.values():
+            if decisive is None and any(rx.search(haystack) for rx in intent.decisive):
+                decisive = intent.name
             hits = sum(1 for rx in intent.cue_patterns if rx.search(haystack))
             if hits:
                 cues[intent.name] = hits
                 probabilities[intent.name] = probabilities.get(intent.name, 0.0) + CUE_WEIGHT
         total = sum(probabilities.values()) or 1.0
-        return IntentScores({k: v / total for k, v in probabilities.items()}, cues)
+        return IntentScores({k: v / total for k, v in probabilities.items()}, cues, decisive)

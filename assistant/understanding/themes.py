@@ -1,0 +1,116 @@
+"""Which theme(s) of the taxonomy a question's topic phrase is about.
+
+The phrase ("short of social workers", "kids not seen on their own", "EDT") is read in two ways,
+in order:
+
+1. **Terms.** Every theme lists the words staff use for it (``ingest/data/themes.yaml``). The
+   longest term found in the phrase wins its span, so "seen on their own" (children seen alone)
+   beats "not seen" (children seen), and "police referrals" beats "referrals". Short forms in
+   capitals ("EDT", "IT") match only in capitals, so "it" is never the IT system.
+2. **Meaning.** Otherwise the phrase's vector is read by the same tagger that tagged the findings;
+   its best theme is taken when clear enough (``MEANING_FLOOR``, calibrated on the themes suite's
+   dev questions).
+
+Several themes named together are all required ("vacancies in the out of hours team") unless the
+phrase joins them with "or". A phrase no theme covers gives no reading: the caller then matches
+findings by similarity and says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ingest.themes import Taxonomy, ThemeTagger
+
+# Below this probability the tagger's best theme for a phrase is not trusted (calibrated on
+# evals/suites/themes/dev.jsonl).
+MEANING_FLOOR = 0.30
+
+
+@dataclass(frozen=True)
+class ThemeReading:
+    """The themes a topic phrase was read as, and how."""
+
+    ids: tuple[str, ...]
+    how: str  # "term" or "meaning"
+    matched: tuple[str, ...] = ()  # the terms found (for "term")
+    any_of: bool = False  # "supervision or oversight": either theme qualifies
+    names: tuple[str, ...] = ()  # the themes' names, as the taxonomy gives them
+
+    def describe(self) -> str:
+        """The reading in words: "vacancies and recruitment" / "supervision or morale"."""
+        names = [n[:1].lower() + n[1:] if n[1:2].islower() else n for n in self.names or self.ids]
+        return (" or " if self.any_of else " and ").join(names)
+
+
+class ThemeReader:
+    """Reads topic phrases as themes (see the module docstring)."""
+
+    def __init__(self, taxonomy: Taxonomy, tagger: ThemeTagger | None = None,
+                 embed_query: Callable[[str], list[float]] | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.tagger = tagger
+        self.embed_query = embed_query
+
+    @cached_property
+    def _terms(self) -> list[tuple[re.Pattern[str], str, str]]:
+        out: list[tuple[re.Pattern[str], str, str]] = []
+        for theme in self.taxonomy.themes:
+            for term in theme.terms:
+                out.append((_term_pattern(term), theme.id, term))
+        out.sort(key=lambda item: len(item[2]), reverse=True)
+        return out
+
+    def read(self, phrase: str) -> ThemeReading | None:
+        """The themes ``phrase`` is about, or None when no theme covers it."""
+        text = " ".join(phrase.replace("’", "'").split())
+        if not text:
+            return None
+        taken: list[tuple[int, int]] = []
+        ids: list[str] = []
+        matched: list[str] = []
+        for pattern, theme_id, term in self._terms:  # longest terms first
+            for hit in pattern.finditer(text):
+                span = hit.span()
+                if any(a < span[1] and span[0] < b for a, b in taken):
+                    continue
+                taken.append(span)
+                # a second theme needs a term of its own, not a word any finding uses
+                # ("partners", "managers"): "partners not getting the thresholds" is thresholds
+                if theme_id not in ids and (not ids or len(term.split()) > 1 or term.isupper()):
+                    ids.append(theme_id)
+                    matched.append(term)
+        if ids:
+            return ThemeReading(tuple(ids), "term", tuple(matched),
+                                any_of=bool(re.search(r"\bor\b", text, re.IGNORECASE)),
+                                names=tuple(self.taxonomy.name_of(t) for t in ids))
+        if self.tagger is None or self.embed_query is None:
+            return None
+        vector = np.asarray(self.embed_query(text), dtype=np.float32).reshape(1, -1)
+        probs = self.tagger.probabilities(vector)[0]
+        best = int(np.argmax(probs))
+        if probs[best] < MEANING_FLOOR:
+            return None
+        theme_id = self.tagger.ids[best]
+        return ThemeReading((theme_id,), "meaning", names=(self.taxonomy.name_of(theme_id),))
+
+
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    words = term.split()
+    if term.isupper() or (len(term) <= 4 and any(c.isupper() for c in term)):
+        body = r"[\s-]+".join(re.escape(w) for w in words)
+        return re.compile(rf"(?<![A-Za-z]){body}s?(?![A-Za-z])")  # "EDT", "IAs": capitals only
+    # the last word in any form: "screening" also finds "screened", "referrals" "referral"
+    last = words[-1]
+    stem = _SUFFIX.sub("", last.lower()) if len(last) >= 5 else ""
+    tail = rf"{re.escape(stem)}[a-z]*" if len(stem) >= 4 else rf"{re.escape(last)}(?:s|es)?"
+    body = r"[\s-]+".join([*(re.escape(w) for w in words[:-1]), tail])
+    return re.compile(rf"(?<![a-z]){body}(?![a-z])", re.IGNORECASE)
