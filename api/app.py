@@ -197,9 +197,9 @@ def _version() -> str:
 
 
 def _include_routes(app: FastAPI) -> None:
-    from api.routes import chat, completions, documents, feedback, health, page
+    from api.routes import chat, completions, documents, feedback, health, page, themes
 
-    for module in (chat, completions, documents, feedback, health, page):
+    for module in (chat, completions, documents, feedback, health, page, themes):
         app.include_router(module.router)
     page.mount_static(app)
 

@@ -98,6 +98,25 @@ def documents(as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def themes(as_json: bool) -> None:
+    """List the themes of the taxonomy with how many findings and letters each holds."""
+    parts = build_components()
+    rows = _build_assistant(parts).themes()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    short = {"Satisfactory findings": "satisfactory", "Strengths": "strengths",
+             "Areas for development": "development", "Area for priority action": "priority"}
+    for row in rows:
+        per = ", ".join(f"{short.get(name, name)} {n['findings']}"
+                        for name, n in row["sections"].items() if n["findings"])
+        click.echo(f"{row['id']:<32} {row['name']:<44} findings={row['findings']:<4} "
+                   f"letters={row['letters']:<4} {per}")
+    click.echo(f"{len(rows)} themes; {parts.location()}")
+
+
+@main.command()
 @click.argument("ref")
 def delete(ref: str) -> None:
     """Delete a letter (by document id or source) and all its chunks."""

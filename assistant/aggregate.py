@@ -19,8 +19,11 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from assistant.catalog import CatalogLetter, LetterCatalog
 from assistant.citations import Draft
@@ -509,7 +512,7 @@ class AggregateAnswerer:
         source = vectors if vectors is not None else StoreVectors(catalog.store, embedder)
         self.tagger = tagger
         self.index = FindingIndex(source, embedder.embed_query, tagger)
-        self.themes = ThemeReader(tagger.taxonomy, tagger, embedder.embed_query) \
+        self.theme_reader = ThemeReader(tagger.taxonomy, tagger, embedder.embed_query) \
             if tagger is not None else None
 
     def answer(self, query: Query, letters: list[CatalogLetter]
@@ -523,13 +526,57 @@ class AggregateAnswerer:
             return self._timeline(query, letters)
         return self._list(query, letters, kind)
 
+    def _criteria(self, query: Query) -> Criteria:
+        """The question's criteria, its topic read as the taxonomy's theme(s) where one fits."""
+        crit = criteria_of(query)
+        if crit.topic is not None and self.theme_reader is not None:
+            crit.topic.reading = self.theme_reader.read(crit.topic.text)
+        return crit
+
+    def _theme_rows(self, crit: Criteria, letters: list[CatalogLetter],
+                    sections: Sequence[str]) -> list[TopicMatch]:
+        """Findings of ``letters`` in ``sections`` about the topic's theme(s), best first."""
+        assert crit.topic is not None and crit.topic.reading is not None
+        reading = crit.topic.reading
+        by_id = [x.document_id for x in letters]
+        matches = self.index.theme_match(reading.ids, reading.any_of, by_id, sections)
+        tagged = {_key(m.row) for m in matches}
+        matches += [m for m in self.index.match(crit.topic, by_id, sections)
+                    if m.score >= self.threshold and _key(m.row) not in tagged
+                    and self.index.theme_probability(m.row, reading.ids) >= THEME_SUPPORT]
+        return matches
+
+    def themes(self) -> list[dict[str, Any]]:
+        """Every theme of the taxonomy with how many findings and letters hold it, per section
+        (``reportqa themes``, ``GET /themes``)."""
+        if self.tagger is None:
+            return []
+        self.index.sync(self.catalog.all(), self.catalog.version)
+        rows = self.index.rows
+        mask = self.index.theme_mask
+        out: list[dict[str, Any]] = []
+        for j, theme in enumerate(self.tagger.taxonomy.themes):
+            tagged = [rows[i] for i in np.flatnonzero(mask[:, j])] if mask.size else []
+            by_section: dict[str, dict[str, int]] = {}
+            for name in FINDING_SECTIONS:
+                here = [r for r in tagged if r.section == name]
+                by_section[name] = {"findings": len(here),
+                                    "letters": len({r.document_id for r in here})}
+            out.append({**theme.as_dict(), "findings": len(tagged),
+                        "letters": len({r.document_id for r in tagged}), "sections": by_section})
+        return out
+
+    def finding_themes(self, document_id: str) -> dict[tuple[str, int], list[str]]:
+        """The theme ids of each finding of one stored letter, by (section, index)."""
+        self.index.sync(self.catalog.all(), self.catalog.version)
+        return {(r.section, r.index): self.index.themes_of(r) for r in self.index.rows
+                if r.document_id == document_id}
+
     # ---- lists and counts -----------------------------------------------------------------
     def select(self, query: Query, letters: list[CatalogLetter]
                ) -> tuple[Criteria, list[CatalogLetter], list[_Hit]]:
         """The criteria, the letters searched and the letters that qualify (with evidence)."""
-        crit = criteria_of(query)
-        if crit.topic is not None and self.themes is not None:
-            crit.topic.reading = self.themes.read(crit.topic.text)
+        crit = self._criteria(query)
         searched = [x for x in letters if crit.in_dates(x)]
         if crit.twice:  # councils with more than one letter in the whole collection
             per_place = Counter(place_of(x.authority) for x in self.catalog.all() if x.authority)
@@ -598,7 +645,7 @@ class AggregateAnswerer:
     def _read_as(self, crit: Criteria) -> str:
         """Why these findings: the theme(s) the topic was read as, or that none covers it."""
         topic = crit.topic
-        if topic is None or topic.empty or self.themes is None:
+        if topic is None or topic.empty or self.theme_reader is None:
             return ""
         if topic.reading is None:
             return (f" No theme of the taxonomy covers “{topic.text}”, so I matched findings "
@@ -681,15 +728,10 @@ class AggregateAnswerer:
     def _topic_hits(self, crit: Criteria, searched: list[CatalogLetter]) -> list[_Hit]:
         assert crit.topic is not None
         by_id = {x.document_id: x for x in searched}
-        reading = crit.topic.reading
-        if reading is not None:  # the theme's tagged findings: an exact metadata selection
-            matches = self.index.theme_match(reading.ids, reading.any_of, by_id,
-                                             crit.sections())
-            # ... and findings the tagger half-saw as the theme that also match the words asked
-            tagged = {_key(m.row) for m in matches}
-            matches += [m for m in self.index.match(crit.topic, by_id, crit.sections())
-                        if m.score >= self.threshold and _key(m.row) not in tagged
-                        and self.index.theme_probability(m.row, reading.ids) >= THEME_SUPPORT]
+        if crit.topic.reading is not None:
+            # the theme's tagged findings (an exact selection by tag), and findings the tagger
+            # half-saw as the theme that also match the words asked
+            matches = self._theme_rows(crit, searched, crit.sections())
             threshold = 0.0
         else:
             matches = self.index.match(crit.topic, by_id, crit.sections())
@@ -799,7 +841,7 @@ class AggregateAnswerer:
         chosen, notes = _compared_letters(query, self._council_letters(query, letters))
         if len(chosen) < 2:
             return None, COMPARE, []
-        crit = criteria_of(query)
+        crit = self._criteria(query)
         if _WHICH_FIRST.search(query.read_text):
             return self._which_first(query, chosen)
         if _WHICH_OF.search(query.read_text) and (crit.section or crit.topic or crit.signatory):
@@ -905,6 +947,8 @@ class AggregateAnswerer:
         """Findings of ``letters`` that match the criteria's topic (None: no topic, keep all)."""
         if crit.topic is None:
             return None
+        if crit.topic.reading is not None:
+            return {_key(m.row) for m in self._theme_rows(crit, letters, sections)}
         matches = self.index.match(crit.topic, [x.document_id for x in letters], sections)
         return {_key(m.row) for m in matches if m.score >= self.threshold}
 
@@ -924,7 +968,7 @@ class AggregateAnswerer:
     # ---- timelines ------------------------------------------------------------------------
     def _timeline(self, query: Query, letters: list[CatalogLetter]
                   ) -> tuple[Draft | None, str, list[dict[str, Any]]]:
-        crit = criteria_of(query)
+        crit = self._criteria(query)
         if not query.known_places:
             return self._trend(query, crit, [x for x in letters if crit.in_dates(x)])
         letters = self._council_letters(query, letters)
@@ -932,8 +976,10 @@ class AggregateAnswerer:
             result = self._still(query, crit, letters)
             if result[0] is not None:
                 return result
+        themed = crit.topic is not None and crit.topic.reading is not None
         sections = ([crit.section] if crit.section else
-                    list(crit.topic.sections()) if crit.topic and crit.topic.polarity else
+                    list(crit.topic.sections()) if crit.topic and crit.topic.polarity
+                    and not themed else  # a theme over time: how it was judged each time
                     [PRIORITY_ACTION, AREAS_FOR_DEVELOPMENT, STRENGTHS, SATISFACTORY])
         passages: list[Passage] = []
         blocks: list[str] = []
@@ -947,7 +993,9 @@ class AggregateAnswerer:
             rows_of = {x.document_id: self._rows(x, sections, keep) for x in own}
             name = _who(own[0])
             lines = [f"{name}: {len(own)} letter{_s(len(own))} in date order"
-                     + (f", on “{crit.topic.text}”" if crit.topic else "") + "."]
+                     + (f", on {crit.topic.reading.describe()}" if crit.topic and
+                        crit.topic.reading else f", on “{crit.topic.text}”" if crit.topic else "")
+                     + "."]
             records = []
             for letter in own:
                 rows = rows_of[letter.document_id]
@@ -1007,6 +1055,7 @@ class AggregateAnswerer:
         """ "Was the priority action of 2009 still a concern in 2010?": each earlier finding of
         the asked section, followed into the next letter (by meaning) and judged by the section
         it appears in there: still a concern, now a strength, or not mentioned."""
+        themed = crit.topic is not None and crit.topic.reading is not None and not crit.section
         section = crit.section or PRIORITY_ACTION
         passages: list[Passage] = []
         blocks: list[str] = []
@@ -1016,13 +1065,19 @@ class AggregateAnswerer:
             own = sorted((x for x in letters if x.authority and place_of(x.authority) == place),
                          key=lambda x: (x.date, x.source))
             for before, after in zip(own, own[1:], strict=False):
-                old = self._rows(before, [section], None).get(section, [])
+                if themed:  # "still short of social workers?": the theme's concerns, followed
+                    old = [m.row for m in self._theme_rows(crit, [before], NEGATIVE)]
+                    candidates = [m.row for m in self._theme_rows(crit, [after],
+                                                                  FINDING_SECTIONS)]
+                else:
+                    old = self._rows(before, [section], None).get(section, [])
+                    later = self._rows(after, list(FINDING_SECTIONS), None)
+                    candidates = [r for rows in later.values() for r in rows]
                 if not old:
                     continue
-                later = self._rows(after, list(FINDING_SECTIONS), None)
-                candidates = [r for rows in later.values() for r in rows]
                 for row in old:
-                    follow = self._follow(row, candidates)
+                    follow = _themed_follow(candidates) if themed else \
+                        self._follow(row, candidates)
                     passages.append(_finding_passage(before, row))
                     was = len(passages)
                     if follow is None:
@@ -1101,6 +1156,12 @@ class AggregateAnswerer:
 
 
 # ---- helpers -----------------------------------------------------------------------------------
+
+def _themed_follow(candidates: list[FindingRow]) -> FindingRow | None:
+    """The later letter's finding on the theme: a concern when there is one, else the first."""
+    return next((r for r in candidates if r.section in NEGATIVE), None) or \
+        (candidates[0] if candidates else None)
+
 
 def _inspection_days(letter: CatalogLetter) -> int | None:
     """How many days the inspection lasted (from its first and last dates)."""

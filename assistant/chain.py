@@ -27,7 +27,7 @@ from assistant.formatting import human_date, join_names
 from assistant.gazetteer import Gazetteer
 from assistant.lexical import LexicalIndex
 from assistant.llm import LLMAnswerer
-from assistant.models import Answer, Filters, LetterRef, StreamEvent, Turn
+from assistant.models import Answer, Citation, Filters, LetterRef, StreamEvent, Turn
 from assistant.passages import Passage
 from assistant.query import (
     ADDRESSEE,
@@ -153,6 +153,36 @@ class Assistant(Runnable[Any, Answer]):
             self.reader.set_people(name for x in letters for name in x.people())
             self._gazetteer_version = self.catalog.version
 
+    def _tag_citations(self, citations: list[Citation]) -> None:
+        """Give each citation of a finding that finding's themes."""
+        taxonomy = self.aggregates.tagger.taxonomy if self.aggregates.tagger else None
+        if taxonomy is None:
+            return
+        known: dict[str, dict[tuple[str, int], list[str]]] = {}
+        for citation in citations:
+            letter = self.catalog.get(citation.document_id)
+            if letter is None:
+                continue
+            for section in letter.parsed.sections:
+                for i, finding in enumerate(section.findings):
+                    if finding.char_start <= citation.char_start < finding.char_end:
+                        if letter.document_id not in known:
+                            known[letter.document_id] = self.aggregates.finding_themes(
+                                letter.document_id)
+                        ids = known[letter.document_id].get((section.name, i), [])
+                        citation.themes = ids
+                        citation.theme_names = [taxonomy.name_of(t) for t in ids]
+
+    def themes(self) -> list[dict[str, Any]]:
+        """The theme taxonomy with how many findings and letters each theme holds, by section."""
+        self.refresh()
+        return self.aggregates.themes()
+
+    def finding_themes(self, document_id: str) -> dict[tuple[str, int], list[str]]:
+        """The themes of each finding of a stored letter, by (section, finding index)."""
+        self.refresh()
+        return self.aggregates.finding_themes(document_id)
+
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
@@ -263,6 +293,7 @@ class Assistant(Runnable[Any, Answer]):
             yield from _emit(answer, stream_text, "".join(streamed))
             return
         timings["answer"] = _ms(time.perf_counter() - t2)
+        self._tag_citations(citations)
         timings["total"] = _ms(time.perf_counter() - t0)
         notes = f"\n\n{' '.join(plan.notes)}" if plan.notes else ""
         answer = Answer(id=id, answer=text + notes, abstained=False, citations=citations,
@@ -327,6 +358,9 @@ class Assistant(Runnable[Any, Answer]):
         if len(query.known_places) == 1 and len(query.years) >= 2 and not query.aggregate \
                 and len({y for x in letters for y in x.years} & set(query.years)) >= 2:
             query.aggregate = TIMELINE  # one council, two inspection years: what changed
+        if len(query.known_places) == 1 and not query.years and not query.aggregate \
+                and len(letters) >= 2 and _ACROSS_VISITS.search(query.read_text):
+            query.aggregate = TIMELINE  # "still short of staff second time round?"
         if query.known_places and not query.aggregate:
             letters = self._one_per_council(query, letters, plan)
         plan.letters = letters
@@ -641,6 +675,15 @@ def _letter_line(extractive: ExtractiveAnswerer, plan: _Plan) -> Draft | None:
     return None
 
 
+# A question about one council that spans its visits: "still", "second time round", "which
+# visit", "better or worse", "between its inspections".
+_ACROSS_VISITS = re.compile(
+    r"\bstill\b|\bsecond\s+(?:time|visit|inspection|letter)\b|\bwhich\s+(?:\S+\s+){0,2}(?:visit|inspection|"
+    r"letter|year|time)\b|\bbetter\s+or\s+worse\b|\bbetween\s+(?:the|its|their)\s+(?:two\s+)?"
+    r"(?:visits|inspections|letters)\b|\b(?:improv\w*|got\s+(?:better|worse)|changed?|"
+    r"deteriorat\w*|slipped)\s+(?:since|between|from)\b|\bboth\s+(?:visits|inspections|letters)\b|"
+    r"\beach\s+(?:visit|inspection|time)\b|\bover\s+time\b|\bfirst\s+(?:time|visit)\b",
+    re.IGNORECASE)
 _ABOUT_LETTERHEAD = re.compile(r"\bofsted\b|\bletter(?:head)?\b|\bdirector\b|\baddressee\b|"
                                r"\bwritten\s+to\b", re.IGNORECASE)
 _ABOUT_PERSON = re.compile(r"\b(?:director|dcs|addressee|chief\s+exec\w*|chair|manager|head\s+of|"

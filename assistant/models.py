@@ -41,6 +41,9 @@ class Citation(BaseModel):
     char_start: int
     char_end: int
     score: float = 0.0
+    themes: list[str] = Field(default_factory=list, description="Theme ids of the cited finding "
+                              "(see GET /themes); empty for a passage that is no finding.")
+    theme_names: list[str] = Field(default_factory=list, description="Those themes' names.")
 
     @computed_field(description="How every front door names the source, e.g. "  # type: ignore[prop-decorator]
                     "'Portsmouth City Council · letter of 9 December 2009 · Area for priority "

@@ -392,7 +392,7 @@ def _counts_inside_letters(text: str) -> bool:
     """Whether "how many X" counts something a letter would have to number (referrals,
     children, social workers) rather than letters, councils, inspections or findings."""
     match = _HOW_MANY_NOUN.search(text)
-    return bool(match) and match.group(1).lower() in _COUNTED_INSIDE
+    return match is not None and match.group(1).lower() in _COUNTED_INSIDE
 
 
 def _council_spans(text: str, councils: list[CouncilMatch]) -> list[tuple[int, int]]:

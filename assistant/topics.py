@@ -40,6 +40,7 @@ from ingest.models import (
     STRENGTHS,
     Finding,
 )
+from ingest.themes import mask_of
 
 if TYPE_CHECKING:
     from assistant.catalog import CatalogLetter
@@ -49,6 +50,10 @@ if TYPE_CHECKING:
     from vectorstore.store import LetterStore
 
 logger = logging.getLogger(__name__)
+
+# A list asks about one theme: a finding qualifies when tagged with it, or when the tagger gives
+# that theme at least this probability (calibrated on evals/suites/themes/dev.jsonl).
+THEME_LIST_PROBABILITY = 0.2
 
 # Calibrated (see the module docstring); the dense part is the cosine between the topic and the
 # finding's stored chunk embedding.
@@ -200,7 +205,8 @@ _NEGATIVE_CUE = re.compile(
     r"|\bsort\w*\b(?:\s+\S+){0,4}\s+out\b|\btold\s+to\b|\bmoan|\bcomplain|\bworr|\bstruggl"
     r"|\b(?:werent|wasnt|dont|doesnt|isnt|arent|didnt|havent|hasnt)\b|n't\b|\btoo\s+(?:reliant|"
     r"many|much|slow|high|few|long)\b|\bover-?reliant|\bshould(?:n'?t)?\b|\bbad\b|\bpatchy\b"
-    r"|\brunning\s+late\b|\bbehind\b|\bnever\b|\bmissing\b|\bfall(?:ing)?\s+short\b", _I)
+    r"|\brunning\s+late\b|\bbehind\b|\bnever\b|\bmissing\b|\bfall(?:ing)?\s+short\b"
+    r"|\bshort\s+of\b|\bshort[-\s]staffed|\bunder[-\s]?staffed|\bbother", _I)
 _POSITIVE_CUE = re.compile(
     r"\beffective(?:ly)?\b|\bgood\b|\bstrong\b|\brobust\b|\bwell[\s-]|\btimely\b|\bmanageable\b|"
     r"\befficient\b|\bhigh[\s-]quality\b|\bexcellent\b|\bprompt\b|\bpraised?\b|\bcommended\b|"
@@ -356,7 +362,13 @@ class StoreVectors:
         self.store = store
         self.fallback = EmbeddedVectors(embedder)
         self._cache: dict[tuple[str, str, int], np.ndarray] = {}
+        # the theme probabilities tagged at ingest, with the tagger version: (version, json)
+        self._themes: dict[tuple[str, str, int], tuple[str, str]] = {}
         self._lock = threading.Lock()
+
+    def stored_themes(self, row: FindingRow) -> tuple[str, str] | None:
+        """(tagger version, probabilities JSON) the finding was tagged with at ingest."""
+        return self._themes.get((row.document_id, row.section, row.index))
 
     def forget(self, document_ids: Iterable[str]) -> None:
         """Drop cached vectors of these letters (replaced or deleted)."""
@@ -364,6 +376,8 @@ class StoreVectors:
         with self._lock:
             for key in [k for k in self._cache if k[0] in gone]:
                 del self._cache[key]
+            for key in [k for k in self._themes if k[0] in gone]:
+                del self._themes[key]
 
     def vectors(self, rows: Sequence[FindingRow], letters: dict[str, CatalogLetter]
                 ) -> np.ndarray:
@@ -404,6 +418,9 @@ class StoreVectors:
             digest = chunk.metadata.get("content_hash")
             if isinstance(digest, str):
                 by_finding.setdefault(key, []).append(digest)
+            probs, version = chunk.metadata.get("theme_probs"), chunk.metadata.get("themes_version")
+            if isinstance(probs, str) and isinstance(version, str):
+                self._themes[key] = (version, probs)
         hashes = sorted({h for hs in by_finding.values() for h in hs})
         stored = self.store.embeddings_for_hashes(hashes) if hashes else {}
         for key, digests in by_finding.items():
@@ -530,8 +547,8 @@ class FindingIndex:
         self.rows = rows
         self.matrix = matrix
         if self.tagger is not None and matrix.size:
-            self.theme_probs = self.tagger.probabilities(matrix)
-            self.theme_mask = self.tagger.mask(matrix)
+            self.theme_probs = self._theme_probabilities(rows, matrix)
+            self.theme_mask = mask_of(self.theme_probs)
         self._texts = texts
         self._words = words
         postings: dict[str, list[int]] = {}
@@ -546,6 +563,25 @@ class FindingIndex:
             doc_rows.setdefault(r.document_id, []).append(i)
         self._doc_rows = {k: np.array(v) for k, v in doc_rows.items()}
         self._section_of = np.array([r.section for r in rows], dtype=object)
+
+    def _theme_probabilities(self, rows: list[FindingRow], matrix: np.ndarray) -> np.ndarray:
+        """Each finding's theme probabilities: as tagged at ingest when the taxonomy is the
+        same, else read again from its vector (a changed taxonomy re-embeds nothing)."""
+        assert self.tagger is not None
+        stored_of = getattr(self.source, "stored_themes", None)
+        probs = np.zeros((len(rows), len(self.tagger.ids)), dtype=np.float32)
+        todo: list[int] = []
+        for i, row in enumerate(rows):
+            stored = stored_of(row) if stored_of is not None else None
+            decoded = self.tagger.decode(stored[1]) if stored and \
+                stored[0] == self.tagger.version else None
+            if decoded is None:
+                todo.append(i)
+            else:
+                probs[i] = decoded
+        if todo:
+            probs[todo] = self.tagger.probabilities(matrix[todo])
+        return probs
 
     # ---- statistics -----------------------------------------------------------------------
     def _idf(self, df: int) -> float:
@@ -629,15 +665,17 @@ class FindingIndex:
         first; a match's score is the tagger's probability of its likeliest asked theme."""
         if self.tagger is None or not self.theme_mask.size:
             return []
-        columns = [self.tagger.ids.index(t) for t in theme_ids if t in self.tagger.ids]
+        columns = np.array([self.tagger.ids.index(t) for t in theme_ids if t in self.tagger.ids],
+                           dtype=int)
         rows = self.candidate_rows(document_ids, sections)
-        if not columns or not len(rows):
+        if not len(columns) or not len(rows):
             return []
-        tagged = self.theme_mask[np.ix_(rows, columns)]
+        tagged = self.theme_mask[np.ix_(rows, columns)] | \
+            (self.theme_probs[np.ix_(rows, columns)] >= THEME_LIST_PROBABILITY)
         keep = tagged.any(axis=1) if any_of else tagged.all(axis=1)
         probs = self.theme_probs[np.ix_(rows, columns)].max(axis=1)
         out = [TopicMatch(self.rows[r], float(p), float(p))
-               for r, p, k in zip(rows.tolist(), probs.tolist(), keep.tolist(), strict=True) if k]
+               for r, p, k in zip(rows.tolist(), probs.tolist(), list(keep), strict=True) if k]
         out.sort(key=lambda m: m.score, reverse=True)
         return out
 

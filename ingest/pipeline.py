@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from ingest.chunking import Chunk, chunk_letter, content_hash
+from ingest.chunking import Chunk, chunk_letter, content_hash, context_header
 from ingest.errors import IngestError, UnreadableLetter
 from ingest.loaders import (
     SUPPORTED_SUFFIXES,
@@ -36,7 +36,7 @@ from ingest.parsing import parse_letter
 from ingest.screening import check_is_letter
 from ingest.serialization import letter_to_record
 from ingest.settings import IngestSettings
-from ingest.themes import ThemeTagger, load_taxonomy, themes_field
+from ingest.themes import ThemeTagger, load_taxonomy, themes_field, without_header
 from vectorstore.embedder import Embedder
 from vectorstore.errors import StoreError
 from vectorstore.records import Metadata, StoredChunk, StoredLetter
@@ -335,8 +335,10 @@ class IngestPipeline:
                 meta.update(field=chunk.field, label=chunk.label)
             found = themes.get((chunk.section, chunk.finding_index))
             if found is not None:  # a finding: its themes, one flag each for `where` queries
-                meta.update(themes=themes_field(found), themes_version=self.tagger.version,
-                            **{f"theme_{t}": True for t in found})
+                ids, probs = found
+                meta.update(themes=themes_field(ids), theme_probs=probs,
+                            themes_version=self.tagger.version,
+                            **{f"theme_{t}": True for t in ids})
             stored.append(StoredChunk(chunk_id=chunk_id, document_id=item.document_id,
                                       text=chunk.text, metadata=meta))
         metadata = {**letter_metadata(item.letter, item.source, len(item.chunks)),
@@ -344,30 +346,43 @@ class IngestPipeline:
                     "embedding_model": self.embedder.model_name}
         if themes:
             metadata.update(themes_version=self.tagger.version, finding_themes=json.dumps(
-                [[section, index, ids] for (section, index), ids in themes.items()]))
+                [[section, index, ids] for (section, index), (ids, _) in themes.items()]))
         letter = StoredLetter(document_id=item.document_id, source=item.source, text=item.text,
                               metadata=metadata)
         return letter, stored, [vectors[h] for h in item.hashes]
 
     def _finding_themes(self, item: _Prepared, vectors: dict[str, list[float]]
-                        ) -> dict[tuple[str, int], list[str]]:
-        """The themes of each finding of the letter, read from its chunks' vectors (a long
-        finding's chunks are averaged). A tagger that fails costs the tags, not the letter."""
-        parts: dict[tuple[str, int], list[list[float]]] = {}
+                        ) -> dict[tuple[str, int], tuple[list[str], str]]:
+        """The themes of each finding of the letter (and their probabilities as metadata), read
+        from its chunks' vectors with the context header taken out (a long finding's chunks are
+        averaged); the headers, a few per letter, are all that is embedded. A tagger that fails
+        costs the tags, not the letter."""
+        parts: dict[tuple[str, int], list[tuple[Chunk, str]]] = {}
         for chunk, digest in zip(item.chunks, item.hashes, strict=True):
             if chunk.finding_index >= 0 and chunk.field is None:
-                parts.setdefault((chunk.section, chunk.finding_index), []).append(vectors[digest])
+                parts.setdefault((chunk.section, chunk.finding_index), []).append((chunk, digest))
         if not parts:
             return {}
-        keys = list(parts)
-        matrix = np.stack([np.mean(np.asarray(parts[k], dtype=np.float32), axis=0) for k in keys])
-        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
         try:
-            tags = self.tagger.tag(matrix)
+            rows: list[np.ndarray] = []
+            heads = {section: context_header(item.letter, section) for section, _ in parts}
+            head_vectors = dict(zip(heads, np.asarray(self.embedder.embed_documents(
+                list(heads.values())), dtype=np.float32), strict=True))
+            head_tokens = {s: self.embedder.count_tokens(h) for s, h in heads.items()}
+            for (section, _), pieces in parts.items():
+                vectors_in = np.asarray([vectors[d] for _, d in pieces], dtype=np.float32)
+                stripped = without_header(
+                    vectors_in, np.stack([head_vectors[section]] * len(pieces)),
+                    np.full(len(pieces), head_tokens[section]),
+                    np.asarray([self.embedder.count_tokens(c.embed_text) for c, _ in pieces]))
+                mean = stripped.mean(axis=0)
+                rows.append(mean / max(float(np.linalg.norm(mean)), 1e-9))
+            probs = self.tagger.probabilities(np.stack(rows))
         except Exception as exc:  # noqa: BLE001 - tagging is an extra; the letter still lands
             logger.warning("theme tagging failed source=%s error=%s", item.source, exc)
             return {}
-        return dict(zip(keys, tags, strict=True))
+        return {key: (ids, self.tagger.encode(row)) for key, ids, row in
+                zip(parts, self.tagger.tags_of(probs), probs, strict=True)}
 
     def _result(self, item: _Prepared, fresh: set[str]) -> FileResult:
         embedded = len(set(item.hashes) & fresh)

@@ -48,6 +48,8 @@ LABELLED_FILE = Path(__file__).resolve().parent / "data" / "labelled_findings.js
 BEST_FLOOR = 0.25
 ALSO = 0.16
 REGULARISATION = 30.0
+HEADER_SHARE = 0.8
+STORED_PROBABILITY = 0.02
 MIN_EXAMPLES = 8
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -130,9 +132,9 @@ def load_taxonomy(path: Path = THEMES_FILE, labelled: Path | None = LABELLED_FIL
         if unknown:
             raise TaxonomyError(f"{path}: theme {theme.id}: contrast names unknown theme(s) "
                                 f"{', '.join(unknown)}")
-    examples = _labelled_findings(labelled, extra, seen) if extra else ()
+    labelled_rows = _labelled_findings(labelled, extra, seen) if extra else ()
     return Taxonomy(themes=tuple(themes), digest=hashlib.sha256(raw + extra).hexdigest()[:12],
-                    labelled=examples)
+                    labelled=labelled_rows)
 
 
 def _labelled_findings(path: Path | None, raw: bytes, ids: set[str]
@@ -225,21 +227,63 @@ class ThemeTagger:
 
     def mask(self, vectors: np.ndarray) -> np.ndarray:
         """One boolean row per vector: which themes it is tagged with."""
-        probs = self.probabilities(vectors)
-        if not len(probs):
-            return np.zeros((0, len(self.ids)), dtype=bool)
-        best = probs.max(axis=1, keepdims=True)
-        return ((probs >= ALSO) | (probs == best)) & (best >= BEST_FLOOR)
+        return mask_of(self.probabilities(vectors))
 
     def tag(self, vectors: np.ndarray) -> list[list[str]]:
         """The theme ids of each vector, likeliest first."""
-        probs = self.probabilities(vectors)
-        masks = self.mask(vectors) if len(probs) else np.zeros((0, len(self.ids)), bool)
+        return self.tags_of(self.probabilities(vectors))
+
+    def tags_of(self, probs: np.ndarray) -> list[list[str]]:
+        """The theme ids of each row of probabilities, likeliest first."""
         out: list[list[str]] = []
-        for row, keep in zip(probs, masks, strict=True):
+        for row, keep in zip(probs, mask_of(probs), strict=True):
             order = np.argsort(-row)
             out.append([self.ids[j] for j in order if keep[j]])
         return out
+
+    def encode(self, probs: np.ndarray) -> str:
+        """One row of probabilities as compact JSON metadata (themes at 2% or more)."""
+        return json.dumps({self.ids[j]: round(float(p), 3) for j, p in enumerate(probs)
+                           if p >= STORED_PROBABILITY}, separators=(",", ":"))
+
+    def decode(self, value: object) -> np.ndarray | None:
+        """A row of probabilities from :meth:`encode`'s metadata (None when unreadable)."""
+        try:
+            data = json.loads(str(value))
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        row = np.zeros(len(self.ids), dtype=np.float32)
+        column = {t: i for i, t in enumerate(self.ids)}
+        for key, p in data.items():
+            if key in column and isinstance(p, (int, float)):
+                row[column[key]] = float(p)
+        return row
+
+
+def mask_of(probs: np.ndarray) -> np.ndarray:
+    """Which themes each row of probabilities is tagged with (see the module docstring)."""
+    if not len(probs):
+        return np.zeros(probs.shape, dtype=bool)
+    best = probs.max(axis=1, keepdims=True)
+    return ((probs >= ALSO) | (probs == best)) & (best >= BEST_FLOOR)
+
+
+def without_header(vectors: np.ndarray, header_vectors: np.ndarray, header_tokens: np.ndarray,
+                   tokens: np.ndarray) -> np.ndarray:
+    """Finding vectors with their chunks' context header ("Leeds City Council | 2010-05-01 |
+    Strengths: ") taken out, for tagging by what the finding says.
+
+    A chunk is embedded with its header, which pulls every finding of a letter towards the
+    council's name. Mean pooling makes the chunk's vector close to a token-weighted mix of the
+    header's and the text's, so the header's share is subtracted (``HEADER_SHARE`` of its token
+    weight, calibrated on the labelled findings: tagging F1 0.75 with the header, 0.82 without,
+    0.85 for the text embedded alone, which would cost half as much embedding again).
+    """
+    share = (HEADER_SHARE * np.maximum(header_tokens - 2, 0) / np.maximum(tokens, 1))[:, None]
+    out = np.asarray(vectors, dtype=np.float32) - share * header_vectors
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
 def themes_field(ids: Sequence[str]) -> str:

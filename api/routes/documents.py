@@ -73,7 +73,9 @@ def _flags(letter: StoredLetter) -> list[dict[str, Any]]:
             for f in parsed.flags]
 
 
-def _sections(letter: StoredLetter) -> list[dict[str, Any]]:
+def _sections(letter: StoredLetter, themes: dict[tuple[str, int], list[str]] | None = None
+              ) -> list[dict[str, Any]]:
+    themes = themes or {}
     record = letter.metadata.get("record_json")
     if not isinstance(record, str):
         return []
@@ -85,8 +87,9 @@ def _sections(letter: StoredLetter) -> list[dict[str, Any]]:
         return []
     return [{"name": s.name, "heading": s.heading, "char_start": s.char_start,
              "char_end": s.char_end, "none_identified": s.none_identified,
-             "findings": [{"char_start": f.char_start, "char_end": f.char_end}
-                          for f in s.findings]}
+             "findings": [{"char_start": f.char_start, "char_end": f.char_end,
+                           "themes": themes.get((s.name, i), [])}
+                          for i, f in enumerate(s.findings)]}
             for s in parsed.sections]
 
 
@@ -109,13 +112,16 @@ def _find(parts: Any, document_id: str) -> StoredLetter:
 
 
 @router.get("/{document_id}")
-def get_document(document_id: str, _: ReaderDep, parts: ComponentsDep) -> dict[str, Any]:
+def get_document(document_id: str, _: ReaderDep, parts: ComponentsDep,
+                 assistant: AssistantDep) -> dict[str, Any]:
     """One letter: its metadata, its stored text (which every citation's span points into), its
-    sections with their spans, and `flags`: spans flagged at ingest as instruction-like text
-    (kind, span, reason, a 60-character preview), which are never findings or chunks."""
+    sections with their spans and each finding's themes (see `GET /themes`), and `flags`: spans
+    flagged at ingest as instruction-like text (kind, span, reason, a 60-character preview),
+    which are never findings or chunks."""
     letter = _find(parts, document_id)
-    return {**letter_summary(letter), "text": letter.text, "sections": _sections(letter),
-            "flags": _flags(letter)}
+    themes = assistant.finding_themes(letter.document_id)
+    return {**letter_summary(letter), "text": letter.text,
+            "sections": _sections(letter, themes), "flags": _flags(letter)}
 
 
 @router.delete("/{document_id}")

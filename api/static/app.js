@@ -168,6 +168,13 @@ function renderSources(bubble, citations) {
     item.dataset.start = String(c.char_start);
     item.dataset.end = String(c.char_end);
     item.innerHTML = chipHtml(c) + `<span class="source-label">${escapeHtml(citationLabel(c))}</span>`;
+    if (c.theme_names && c.theme_names.length) {
+      // what the cited finding is about (the theme taxonomy, GET /themes)
+      item.dataset.themes = (c.themes || []).join(" ");
+      item.insertAdjacentHTML("beforeend", ` <span class="source-themes">` +
+        c.theme_names.map((n) => `<span class="theme">${escapeHtml(n)}</span>`).join("") +
+        `</span>`);
+    }
     list.append(item);
   }
   bubble.append(list);

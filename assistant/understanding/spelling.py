@@ -57,6 +57,12 @@ class Correction:
     changes: dict[str, str] = field(default_factory=dict)
 
 
+# Contractions typed without their apostrophe: words, not slips.
+_BARE_CONTRACTIONS = frozenset("""dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt
+wont wouldnt shouldnt couldnt cant mustnt neednt aint theyre youre weve theyve thats whats
+whos""".split())
+
+
 class SpellingCorrector:
     """Corrects words against a vocabulary with frequencies.
 
@@ -101,6 +107,8 @@ class SpellingCorrector:
         if "'" in lower and (lower.split("'")[0] in self.counts or lower.split("'")[0]
                              in self.english):
             return None
+        if lower in _BARE_CONTRACTIONS:
+            return None  # "dont", "werent": typed without the apostrophe, not "done", "were"
         if lower in self.english:
             return self._commoner_question_word(word, lower)
         if lower in self.question_words:
