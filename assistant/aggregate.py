@@ -75,9 +75,11 @@ logger = logging.getLogger(__name__)
 MAX_LINES = 25
 # A later finding "follows" an earlier one (same matter) at or above this dense + overlap / 2.
 FOLLOW_THRESHOLD = 0.6
+FOLLOW_THEME_BONUS = 0.2
 # A finding the tagger did not tag with the asked theme still qualifies when it matches the topic's
-# words and the tagger gives the theme at least this probability (calibrated on the themes dev).
-THEME_SUPPORT = 0.05
+# words and the tagger gives the theme at least this share of its likeliest theme's probability
+# (calibrated on the themes dev split).
+THEME_SUPPORT = 0.5
 # Quotes shown per letter in a list line (the items hold them all).
 MAX_QUOTES = 3
 # Letters shown side by side at most in a comparison.
@@ -1113,9 +1115,12 @@ class AggregateAnswerer:
     def _follow(self, row: FindingRow, candidates: list[FindingRow]) -> FindingRow | None:
         """The finding of a later letter on the same matter as ``row``, if any."""
         best: tuple[float, FindingRow] | None = None
+        themes = set(self.index.themes_of(row))
         for cand in candidates:
             dense, overlap = self.index.similarity(row, cand)
             score = dense + 0.5 * overlap
+            if themes & set(self.index.themes_of(cand)):
+                score += FOLLOW_THEME_BONUS  # tagged with the same theme: the same matter
             if best is None or score > best[0]:
                 best = (score, cand)
         if best is None or best[0] < FOLLOW_THRESHOLD:

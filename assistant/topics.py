@@ -53,7 +53,8 @@ logger = logging.getLogger(__name__)
 
 # A list asks about one theme: a finding qualifies when tagged with it, or when the tagger gives
 # that theme at least this probability (calibrated on evals/suites/themes/dev.jsonl).
-THEME_LIST_PROBABILITY = 0.2
+THEME_LIST_PROBABILITY = 0.12
+THEME_LIST_SHARE = 0.3  # ... and at least this share of the finding's likeliest theme
 
 # Calibrated (see the module docstring); the dense part is the cosine between the topic and the
 # finding's stored chunk embedding.
@@ -581,6 +582,7 @@ class FindingIndex:
                 probs[i] = decoded
         if todo:
             probs[todo] = self.tagger.probabilities(matrix[todo])
+            logger.info("findings re-tagged from stored vectors findings=%d", len(todo))
         return probs
 
     # ---- statistics -----------------------------------------------------------------------
@@ -651,12 +653,16 @@ class FindingIndex:
         return [self.tagger.ids[j] for j in order if self.theme_mask[i, j]]
 
     def theme_probability(self, row: FindingRow, theme_ids: Sequence[str]) -> float:
-        """The tagger's highest probability, among these themes, for a finding of the index."""
+        """The tagger's highest probability, among these themes, for a finding of the index,
+        as a share of its likeliest theme's (1.0: the finding is mostly about them)."""
         i = self._row_of.get((row.document_id, row.section, row.index))
         if i is None or self.tagger is None or not self.theme_probs.size:
             return 0.0
         columns = [self.tagger.ids.index(t) for t in theme_ids if t in self.tagger.ids]
-        return float(self.theme_probs[i, columns].max()) if columns else 0.0
+        if not columns:
+            return 0.0
+        best = float(self.theme_probs[i].max()) or 1.0
+        return float(self.theme_probs[i, columns].max()) / best
 
     def theme_match(self, theme_ids: Sequence[str], any_of: bool = False,
                     document_ids: Iterable[str] | None = None,
@@ -670,8 +676,12 @@ class FindingIndex:
         rows = self.candidate_rows(document_ids, sections)
         if not len(columns) or not len(rows):
             return []
-        tagged = self.theme_mask[np.ix_(rows, columns)] | \
-            (self.theme_probs[np.ix_(rows, columns)] >= THEME_LIST_PROBABILITY)
+        asked = self.theme_probs[np.ix_(rows, columns)]
+        best = self.theme_probs[rows].max(axis=1, keepdims=True)
+        # tagged, or likely enough and not plainly about another theme (a neighbour: "seen" for
+        # "seen alone")
+        tagged = self.theme_mask[np.ix_(rows, columns)] | (
+            (asked >= THEME_LIST_PROBABILITY) & (asked >= THEME_LIST_SHARE * best))
         keep = tagged.any(axis=1) if any_of else tagged.all(axis=1)
         probs = self.theme_probs[np.ix_(rows, columns)].max(axis=1)
         out = [TopicMatch(self.rows[r], float(p), float(p))

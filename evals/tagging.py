@@ -4,8 +4,7 @@ findings the tagger was not trained or calibrated on.
 The labelled sample is the themes suite's findings (``evals/suites/themes/labels.jsonl``, 419
 findings of 36 synthetic letters written by someone who had not read the code) and the real
 Portsmouth letter's (``labelled_real.jsonl``). Findings are tagged the way ingest tags them: the
-letter is parsed and chunked, each finding's chunk vector (context header included, as stored)
-has its header taken out, and the tagger reads it.
+letter is parsed and chunked, and the tagger reads the vector of each finding's chunk(s).
 
     python -m evals.tagging [--json OUT]
 """
@@ -21,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from ingest.chunking import chunk_letter, context_header
+from ingest.chunking import chunk_letter
 from ingest.loaders import load_letter
 from ingest.models import FINDING_SECTIONS
 from ingest.normalize import normalize_text
 from ingest.parsing import parse_letter
-from ingest.themes import ThemeTagger, load_taxonomy, mask_of, without_header
+from ingest.themes import ThemeTagger, load_taxonomy, mask_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "evals" / "suites" / "themes"
@@ -41,7 +40,7 @@ def _squash(text: str) -> str:
 def labelled_findings(embedder: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
     """Every labelled finding found in its parsed letter, with its tagging vector."""
     rows: list[dict[str, Any]] = []
-    wanted: list[tuple[list[str], str]] = []  # (chunk texts, context header) per finding
+    wanted: list[list[str]] = []  # the embedded texts of each finding's chunks
     for labels_file, letters_dir in SAMPLES:
         by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for line in labels_file.read_text(encoding="utf-8").splitlines():
@@ -61,19 +60,15 @@ def labelled_findings(embedder: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
                 pieces = [c.embed_text for c in chunks if (c.section, c.finding_index) == match]
                 if match is None or not pieces:
                     continue  # the parse split or merged it: not a tagging question
-                wanted.append((pieces, context_header(letter, match[0])))
+                wanted.append(pieces)
                 rows.append({**item, "sample": labels_file.name})
-    texts = list(dict.fromkeys(t for pieces, head in wanted for t in (*pieces, head)))
+    texts = list(dict.fromkeys(t for pieces in wanted for t in pieces))
     at = {t: i for i, t in enumerate(texts)}
     embedded = np.asarray(embedder.embed_documents(texts), dtype=np.float32) if texts else None
     vectors: list[np.ndarray] = []
-    for pieces, head in wanted:
+    for pieces in wanted:
         assert embedded is not None
-        stripped = without_header(
-            embedded[[at[t] for t in pieces]], np.repeat(embedded[[at[head]]], len(pieces), 0),
-            np.full(len(pieces), embedder.count_tokens(head)),
-            np.asarray([embedder.count_tokens(t) for t in pieces]))
-        mean = stripped.mean(axis=0)
+        mean = embedded[[at[t] for t in pieces]].mean(axis=0)
         vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-9))
     return rows, np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
 

@@ -2,8 +2,10 @@
 
 Findings (bullets) become one chunk each, so a citation can point at exactly the finding that
 answers a question. Other sections are packed paragraph by paragraph. The text that is embedded
-carries a short context header (council, letter date, section) because every letter shares the same
-template and headings; the stored span stays verbatim.
+for prose and fields carries a short context header (council, letter date, section) because every
+letter shares the same template and headings; the stored span stays verbatim. A finding is embedded
+as its own words alone: its vector then says what the finding is about (the theme tagger reads it,
+``ingest.themes``) rather than which council it belongs to, which the chunk's metadata already says.
 
 Every field the letter states (addressee, signatory, dates, copy list, inspection type, legal basis,
 evidence base, "no area for priority action", the number of findings of each section) also becomes
@@ -97,9 +99,10 @@ class _Budget:
 
 def _finding_chunks(letter: ParsedLetter, section: Section, budget: _Budget) -> list[Chunk]:
     out: list[Chunk] = []
+    bare = _Budget(budget.count_tokens, "", budget.max_tokens)  # a finding: its words alone
     for index, finding in enumerate(section.findings):
-        for start, end in _fit_span(letter.text, finding.char_start, finding.char_end, budget):
-            out.append(_make_chunk(letter, section.name, start, end, budget.header, index))
+        for start, end in _fit_span(letter.text, finding.char_start, finding.char_end, bare):
+            out.append(_make_chunk(letter, section.name, start, end, "", index))
     return out
 
 

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from ingest.chunking import Chunk, chunk_letter, content_hash, context_header
+from ingest.chunking import Chunk, chunk_letter, content_hash
 from ingest.errors import IngestError, UnreadableLetter
 from ingest.loaders import (
     SUPPORTED_SUFFIXES,
@@ -36,7 +36,7 @@ from ingest.parsing import parse_letter
 from ingest.screening import check_is_letter
 from ingest.serialization import letter_to_record
 from ingest.settings import IngestSettings
-from ingest.themes import ThemeTagger, load_taxonomy, themes_field, without_header
+from ingest.themes import ThemeTagger, load_taxonomy, themes_field
 from vectorstore.embedder import Embedder
 from vectorstore.errors import StoreError
 from vectorstore.records import Metadata, StoredChunk, StoredLetter
@@ -354,30 +354,19 @@ class IngestPipeline:
     def _finding_themes(self, item: _Prepared, vectors: dict[str, list[float]]
                         ) -> dict[tuple[str, int], tuple[list[str], str]]:
         """The themes of each finding of the letter (and their probabilities as metadata), read
-        from its chunks' vectors with the context header taken out (a long finding's chunks are
-        averaged); the headers, a few per letter, are all that is embedded. A tagger that fails
+        from the vectors its chunks were embedded with (a finding is embedded as its own words;
+        a long finding's chunks are averaged): tagging embeds nothing more. A tagger that fails
         costs the tags, not the letter."""
-        parts: dict[tuple[str, int], list[tuple[Chunk, str]]] = {}
+        parts: dict[tuple[str, int], list[list[float]]] = {}
         for chunk, digest in zip(item.chunks, item.hashes, strict=True):
             if chunk.finding_index >= 0 and chunk.field is None:
-                parts.setdefault((chunk.section, chunk.finding_index), []).append((chunk, digest))
+                parts.setdefault((chunk.section, chunk.finding_index), []).append(vectors[digest])
         if not parts:
             return {}
+        rows = [np.mean(np.asarray(v, dtype=np.float32), axis=0) for v in parts.values()]
+        matrix = np.stack([r / max(float(np.linalg.norm(r)), 1e-9) for r in rows])
         try:
-            rows: list[np.ndarray] = []
-            heads = {section: context_header(item.letter, section) for section, _ in parts}
-            head_vectors = dict(zip(heads, np.asarray(self.embedder.embed_documents(
-                list(heads.values())), dtype=np.float32), strict=True))
-            head_tokens = {s: self.embedder.count_tokens(h) for s, h in heads.items()}
-            for (section, _), pieces in parts.items():
-                vectors_in = np.asarray([vectors[d] for _, d in pieces], dtype=np.float32)
-                stripped = without_header(
-                    vectors_in, np.stack([head_vectors[section]] * len(pieces)),
-                    np.full(len(pieces), head_tokens[section]),
-                    np.asarray([self.embedder.count_tokens(c.embed_text) for c, _ in pieces]))
-                mean = stripped.mean(axis=0)
-                rows.append(mean / max(float(np.linalg.norm(mean)), 1e-9))
-            probs = self.tagger.probabilities(np.stack(rows))
+            probs = self.tagger.probabilities(matrix)
         except Exception as exc:  # noqa: BLE001 - tagging is an extra; the letter still lands
             logger.warning("theme tagging failed source=%s error=%s", item.source, exc)
             return {}

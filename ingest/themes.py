@@ -48,7 +48,6 @@ LABELLED_FILE = Path(__file__).resolve().parent / "data" / "labelled_findings.js
 BEST_FLOOR = 0.25
 ALSO = 0.16
 REGULARISATION = 30.0
-HEADER_SHARE = 0.8
 STORED_PROBABILITY = 0.02
 MIN_EXAMPLES = 8
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -268,22 +267,6 @@ def mask_of(probs: np.ndarray) -> np.ndarray:
         return np.zeros(probs.shape, dtype=bool)
     best = probs.max(axis=1, keepdims=True)
     return ((probs >= ALSO) | (probs == best)) & (best >= BEST_FLOOR)
-
-
-def without_header(vectors: np.ndarray, header_vectors: np.ndarray, header_tokens: np.ndarray,
-                   tokens: np.ndarray) -> np.ndarray:
-    """Finding vectors with their chunks' context header ("Leeds City Council | 2010-05-01 |
-    Strengths: ") taken out, for tagging by what the finding says.
-
-    A chunk is embedded with its header, which pulls every finding of a letter towards the
-    council's name. Mean pooling makes the chunk's vector close to a token-weighted mix of the
-    header's and the text's, so the header's share is subtracted (``HEADER_SHARE`` of its token
-    weight, calibrated on the labelled findings: tagging F1 0.75 with the header, 0.82 without,
-    0.85 for the text embedded alone, which would cost half as much embedding again).
-    """
-    share = (HEADER_SHARE * np.maximum(header_tokens - 2, 0) / np.maximum(tokens, 1))[:, None]
-    out = np.asarray(vectors, dtype=np.float32) - share * header_vectors
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
 def themes_field(ids: Sequence[str]) -> str:
