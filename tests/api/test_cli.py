@@ -58,6 +58,18 @@ def test_documents_json_and_delete(ingested: CliRunner) -> None:
     assert missing.exit_code == 1 and "no letter" in missing.output
 
 
+def test_themes_lists_the_taxonomy_with_counts(ingested: CliRunner) -> None:
+    result = ingested.invoke(main, ["themes", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in json.loads(result.output)}
+    assert len(rows) >= 30
+    # Portsmouth: "There is an efficient out of hours service ..." among its strengths
+    ooh = rows["out_of_hours"]
+    assert ooh["letters"] == 1 and ooh["sections"]["Strengths"]["findings"] >= 1
+    table = ingested.invoke(main, ["themes"])
+    assert table.exit_code == 0 and "out_of_hours" in table.output and "themes;" in table.output
+
+
 def test_ask_json_follows_the_contract(ingested: CliRunner, tmp_path: Path) -> None:
     result = ingested.invoke(main, ["ask", "Who signed the Portsmouth letter?", "--json"])
     data = json.loads(result.output)

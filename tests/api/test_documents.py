@@ -43,6 +43,30 @@ def test_get_returns_the_stored_text_and_section_spans(reader: httpx.Client) -> 
     assert text[finding["char_start"]:finding["char_end"]].startswith(PRIORITY_QUOTE_START)
 
 
+def test_findings_carry_their_themes_and_get_themes_counts_them(reader: httpx.Client) -> None:
+    rows = reader.get("/documents").json()["documents"]
+    portsmouth = next(r for r in rows if r["authority"] == "Portsmouth City Council")
+    letter = reader.get(f"/documents/{portsmouth['document_id']}").json()
+    text = letter["text"]
+    strengths = next(s for s in letter["sections"] if s["name"] == "Strengths")
+    ooh = next(f for f in strengths["findings"]
+               if "out of hours" in text[f["char_start"]:f["char_end"]])
+    assert ooh["themes"] and ooh["themes"][0] == "out_of_hours"
+    response = reader.get("/themes")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == len(body["themes"]) >= 30
+    theme = next(t for t in body["themes"] if t["id"] == "out_of_hours")
+    assert theme["name"] and theme["definition"] and theme["terms"]
+    assert theme["findings"] >= 1 and theme["letters"] >= 1
+    assert theme["sections"]["Strengths"]["findings"] >= 1
+
+
+def test_themes_need_a_key(server: RunningServer) -> None:
+    with httpx.Client(base_url=server.url) as anonymous:
+        assert anonymous.get("/themes").status_code == 401
+
+
 @pytest.mark.parametrize("document_id", ["0" * 24, "no-such-letter", "a" * 300])
 def test_unknown_letter_is_404(reader: httpx.Client, document_id: str) -> None:
     assert_error(reader.get(f"/documents/{document_id}"), 404, "document_id")

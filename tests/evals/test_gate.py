@@ -142,6 +142,46 @@ def test_natural_test_split_meets_the_targets_of_issue_10(embedder: Any, eval_ca
     assert gate.passed, "; ".join(c.describe() for c in gate.failures)
 
 
+THEMES = Path(__file__).resolve().parents[2] / "evals" / "suites" / "themes"
+_THEME_RUNS: dict[str, EvalResult] = {}
+
+
+def themes_run(embedder: Any, cache: Path, out: Path) -> EvalResult:
+    """The themes suite's test split through the gate, once per session."""
+    if "test" not in _THEME_RUNS:
+        _THEME_RUNS["test"] = run_eval(THEMES / "suite.json", out, "default", None,
+                                       baseline=False, noise=False, embedder=embedder,
+                                       cache_dir=cache)
+    return _THEME_RUNS["test"]
+
+
+@pytest.mark.slow
+def test_themes_test_split_passes_the_release_gate(embedder: Any, eval_cache: Path,
+                                                   tmp_path: Path) -> None:
+    """Lists and counts by theme on questions and letters nobody tuned on hold their floors:
+    recall, precision, exact counts, and every citation verbatim."""
+    suite = load_suite(THEMES / "suite.json")
+    dev = load_suite(THEMES / "dev.json")
+    assert suite.meta.get("split") == "test" and len(suite.questions) >= 60
+    assert not {q["question"] for q in dev.questions} & {q["question"] for q in suite.questions}
+    for metric in ("list_recall", "list_precision", "count_exactness", "citation_faithfulness"):
+        assert metric in suite.thresholds, f"the themes suite must gate on {metric}"
+    result = themes_run(embedder, eval_cache, tmp_path)
+    failures = "; ".join(c.describe() for c in result.gate.failures)
+    assert result.passed, f"release gate failed on the themes test split: {failures}"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 11's targets on the held-out themes split are not "
+                   "met yet (list recall 0.84, precision 0.76, counts 0.46 of 0.95 each); strict, "
+                   "so meeting them turns this red and the floors are raised to the targets")
+def test_themes_test_split_meets_the_targets_of_issue_11(embedder: Any, eval_cache: Path,
+                                                         tmp_path: Path) -> None:
+    targets = load_suite(THEMES / "suite.json").meta["targets"]
+    gate = check(themes_run(embedder, eval_cache, tmp_path).summary, targets)
+    assert gate.passed, "; ".join(c.describe() for c in gate.failures)
+
+
 def _degraded(result: EvalResult, change: str) -> dict[str, Any]:
     suite = {q["id"]: q for q in load_suite("small").questions}
     scores = []

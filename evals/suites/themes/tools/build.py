@@ -4,11 +4,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from specs import DEV, TEST
 
-SUITE = "/work/main/evals/suites/themes"
+SUITE = os.path.dirname(HERE)
 labels = [json.loads(l) for l in open(os.path.join(SUITE, "labels.jsonl"))]
 letters = [json.loads(l) for l in open(os.path.join(SUITE, "letters.jsonl"))]
 texts = {l["source"]: open(os.path.join(SUITE, "letters", l["source"])).read() for l in letters}
-THEMES = set(re.findall(r"^\| ([a-z_]+) \|", open("/tmp/work/theme_ids.md").read(), re.M)) - {"id"}
+THEMES = set(re.findall(r"^\| ([a-z_]+) \|", open(os.path.join(HERE, "theme_ids.md")).read(), re.M)) - {"id"}
 SHORT = {
  "Leeds City Council": "Leeds", "London Borough of Camden": "Camden", "Norfolk County Council": "Norfolk",
  "Nottinghamshire County Council": "Nottinghamshire", "Blackburn with Darwen Borough Council": "Blackburn with Darwen",

@@ -3,7 +3,7 @@ import json, random, sys, os, datetime
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bank
 
-OUT = "/work/main/evals/suites/themes"
+OUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIG = {
  "A": ("Sarah Whitfield", "Divisional Manager, Social Care Safeguarding"),
  "B": ("Robert Mackintosh", "Divisional Manager, Children's Social Care"),

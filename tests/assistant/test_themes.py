@@ -1,0 +1,158 @@
+"""Lists, counts and timelines by theme through the real chain, over letters whose findings word
+each theme in different ways (eight letters of the themes suite, six councils, three of them
+inspected twice), in an embedded Chroma store with the real model; and the question side:
+topic phrases read as themes, and structure-only conditions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.aggregate import criteria_of
+from assistant.chain import Assistant
+from assistant.gazetteer import Gazetteer
+from assistant.query import understand
+from assistant.understanding.themes import ThemeReader
+from evals.metrics import same_authority
+from ingest.pipeline import IngestPipeline
+from ingest.themes import load_taxonomy, parse_themes_field
+from vectorstore.embedder import Embedder
+from vectorstore.settings import StoreSettings
+from vectorstore.store import LetterStore, make_client
+
+SUITE = Path(__file__).resolve().parents[2] / "evals" / "suites" / "themes"
+LETTERS = ("leeds-2009.txt", "leeds-2011.txt", "norfolk-2009.txt", "norfolk-2010.txt",
+           "camden-2010.txt", "camden-2012.txt", "hackney-2011.txt", "plymouth-2011.txt")
+NEGATIVE = ("development", "priority")
+
+
+def _labelled(theme: str, sections: tuple[str, ...]) -> set[str]:
+    """The councils whose letters (of the fixture) have a finding on ``theme`` in ``sections``,
+    from the suite's hand labels."""
+    out = set()
+    for line in (SUITE / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if item["source"] in LETTERS and theme in item["themes"] and item["section"] in sections:
+            out.add(item["authority"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def themes_store(tmp_path_factory: pytest.TempPathFactory,
+                 embedder: Embedder) -> Iterator[LetterStore]:
+    folder = tmp_path_factory.mktemp("themes-letters")
+    for name in LETTERS:
+        shutil.copy(SUITE / "letters" / name, folder / name)
+    client = make_client(StoreSettings(data_dir=tmp_path_factory.mktemp("themes-store"),
+                                       chroma_url=None))
+    store = LetterStore(client, dimension=embedder.dimension, prefix="themes")
+    report = IngestPipeline(store, embedder).ingest([folder])
+    assert report.counts()["added"] == len(LETTERS)
+    yield store
+
+
+@pytest.fixture(scope="module")
+def themed(themes_store: LetterStore, embedder: Embedder) -> Assistant:
+    return Assistant(themes_store, embedder)
+
+
+def _councils(answer: object) -> list[str]:
+    return [str(item.get("authority")) for item in answer.items]  # type: ignore[attr-defined]
+
+
+def test_ingest_tags_every_finding_and_where_queries_select_a_theme(
+        themes_store: LetterStore) -> None:
+    tagged = themes_store.get_chunks(where={"theme_out_of_hours": True})
+    assert tagged
+    for chunk in tagged:
+        assert int(chunk.metadata["finding_index"]) >= 0  # findings only, never prose
+        assert "out_of_hours" in parse_themes_field(chunk.metadata["themes"])
+        assert str(chunk.metadata["themes_version"]).startswith(load_taxonomy().digest)
+    findings = themes_store.get_chunks(where={"finding_index": {"$gte": 0}})
+    assert all(c.metadata.get("themes") is not None for c in findings if not
+               c.metadata.get("field"))
+
+
+def test_a_theme_list_names_the_labelled_councils_and_says_how_it_read_the_topic(
+        themed: Assistant) -> None:
+    answer = themed.ask("which councils got told to sort out their EDT?")
+    assert answer.kind == "list" and not answer.abstained
+    assert "as the theme out-of-hours service" in answer.answer
+    given = _councils(answer)
+    for council in _labelled("out_of_hours", NEGATIVE):
+        assert any(same_authority(council, g) for g in given), (council, given)
+    for citation in answer.citations:  # only concerns were asked for
+        assert citation.section in ("Areas for development", "Area for priority action")
+        assert "out_of_hours" in citation.themes
+
+
+def test_informal_words_reach_the_theme(themed: Assistant) -> None:
+    answer = themed.ask("which places were short of social workers")
+    assert "vacancies" in answer.answer.lower()
+    given = _councils(answer)
+    for council in _labelled("vacancies_recruitment", NEGATIVE):
+        assert any(same_authority(council, g) for g in given), (council, given)
+
+
+def test_structure_only_conditions_need_no_topic(themed: Assistant) -> None:
+    twice = themed.ask("how many councils were inspected twice?")
+    assert twice.kind == "count"
+    assert sorted(_councils(twice)) == ["Leeds City Council", "London Borough of Camden",
+                                        "Norfolk County Council"]
+    assert "3 councils match" in twice.answer
+
+
+def test_a_theme_followed_across_one_councils_visits(themed: Assistant) -> None:
+    answer = themed.ask("camden - still short of social workers second time round?")
+    assert answer.kind == "timeline" and not answer.abstained
+    years = {c.letter_date[:4] for c in answer.citations if c.letter_date}
+    assert years == {"2010", "2012"}
+    assert all("vacancies_recruitment" in c.themes for c in answer.citations)
+
+
+def test_get_themes_counts_findings_per_section(themed: Assistant) -> None:
+    rows = {row["id"]: row for row in themed.themes()}
+    assert len(rows) == len(load_taxonomy().themes)
+    ooh = rows["out_of_hours"]
+    assert ooh["findings"] >= len(_labelled("out_of_hours", NEGATIVE))
+    assert ooh["letters"] <= len(LETTERS)
+    assert sum(s["findings"] for s in ooh["sections"].values()) == ooh["findings"]
+
+
+@pytest.mark.parametrize(("phrase", "theme"), [
+    ("short of social workers", "vacancies_recruitment"),
+    ("EDT", "out_of_hours"),
+    ("kids not seen on their own", "children_seen_alone"),
+    ("children not seen at all", "children_seen"),
+    ("police referrals", "police_notifications"),
+    ("weak sign-off by managers", "management_oversight"),
+])
+def test_topic_phrases_are_read_as_themes(phrase: str, theme: str) -> None:
+    reading = ThemeReader(load_taxonomy()).read(phrase)
+    assert reading is not None and reading.ids[0] == theme, reading
+
+
+def test_a_capitalised_short_form_is_not_an_ordinary_word() -> None:
+    reader = ThemeReader(load_taxonomy())
+    assert reader.read("it was late") is None  # "IT" only in capitals
+    reading = reader.read("IT problems")
+    assert reading is not None and reading.ids == ("it_systems",)
+
+
+@pytest.mark.parametrize(("question", "check"), [
+    ("how many visits happened in a november, any year", lambda c: c.month == 11),
+    ("how many of the inspections were only one day long", lambda c: c.days == 1),
+    ("which councils had two visits", lambda c: c.twice),
+    ("any letters with no priority actions that still had concerns about out of hours cover?",
+     lambda c: c.structure == ("Area for priority action", "==", 0) and c.topic is not None),
+    ("who was inspected in nov 2009", lambda c: c.window == ("2009-11-01", "2009-11-31")),
+    ("which councils got two priority actions in 2010", lambda c: c.comparator == ("==", 2)),
+])
+def test_structure_only_conditions_are_read(question: str, check: object) -> None:
+    query = understand(question, Gazetteer(["Leeds City Council"]))
+    crit = criteria_of(query)
+    assert check(crit), crit  # type: ignore[operator]
