@@ -46,6 +46,7 @@ from assistant.query import (
 from assistant.topics import (
     MATCH_THRESHOLD,
     NEGATIVE_SECTIONS,
+    THEME_LIST_PROBABILITY,
     FindingIndex,
     FindingRow,
     StoreVectors,
@@ -54,7 +55,7 @@ from assistant.topics import (
     VectorSource,
     parse_topic,
 )
-from assistant.understanding.themes import ThemeReader
+from assistant.understanding.themes import ThemeReader, term_pattern
 from ingest.models import (
     AREAS_FOR_DEVELOPMENT,
     FINDING_SECTIONS,
@@ -80,6 +81,8 @@ FOLLOW_THEME_BONUS = 0.2
 # words and the tagger gives the theme at least this share of its likeliest theme's probability
 # (calibrated on the themes dev split).
 THEME_SUPPORT = 0.5
+# A finding holding the term the question named the theme by qualifies at this probability.
+THEME_WORDS_PROBABILITY = 0.1
 # Quotes shown per letter in a list line (the items hold them all).
 MAX_QUOTES = 3
 # Letters shown side by side at most in a comparison.
@@ -541,11 +544,29 @@ class AggregateAnswerer:
         assert crit.topic is not None and crit.topic.reading is not None
         reading = crit.topic.reading
         by_id = [x.document_id for x in letters]
-        matches = self.index.theme_match(reading.ids, reading.any_of, by_id, sections)
+        matches = self.index.theme_match(reading.ids, True, by_id, sections)
+        if len(reading.ids) > 1 and not reading.any_of:
+            # "vacancies in the child protection teams": every theme named must show, by its
+            # tag or in the words the question used for it
+            named = dict(zip(reading.ids, (term_pattern(t) for t in reading.matched),
+                             strict=False))
+            matches = [m for m in matches if all(
+                self.index.theme_probability(m.row, [t], relative=False)
+                >= THEME_LIST_PROBABILITY or bool(t in named and named[t].search(
+                    m.row.finding.text)) for t in reading.ids)]
         tagged = {_key(m.row) for m in matches}
         matches += [m for m in self.index.match(crit.topic, by_id, sections)
                     if m.score >= self.threshold and _key(m.row) not in tagged
                     and self.index.theme_probability(m.row, reading.ids) >= THEME_SUPPORT]
+        # a finding in the very words the question used for the theme ("vacancies"), which the
+        # tagger reads as mostly about a neighbour ("... so cases remain unallocated")
+        said = [term_pattern(t) for t in reading.matched]
+        tagged = {_key(m.row) for m in matches}
+        matches += [m for m in self.index.match(crit.topic, by_id, sections)
+                    if _key(m.row) not in tagged and any(rx.search(m.row.finding.text)
+                                                          for rx in said)
+                    and self.index.theme_probability(m.row, reading.ids, relative=False)
+                    >= THEME_WORDS_PROBABILITY]
         return matches
 
     def themes(self) -> list[dict[str, Any]]:

@@ -652,16 +652,17 @@ class FindingIndex:
         order = np.argsort(-self.theme_probs[i])
         return [self.tagger.ids[j] for j in order if self.theme_mask[i, j]]
 
-    def theme_probability(self, row: FindingRow, theme_ids: Sequence[str]) -> float:
-        """The tagger's highest probability, among these themes, for a finding of the index,
-        as a share of its likeliest theme's (1.0: the finding is mostly about them)."""
+    def theme_probability(self, row: FindingRow, theme_ids: Sequence[str],
+                          relative: bool = True) -> float:
+        """The tagger's highest probability, among these themes, for a finding of the index;
+        with ``relative``, as a share of its likeliest theme's (1.0: mostly about them)."""
         i = self._row_of.get((row.document_id, row.section, row.index))
         if i is None or self.tagger is None or not self.theme_probs.size:
             return 0.0
         columns = [self.tagger.ids.index(t) for t in theme_ids if t in self.tagger.ids]
         if not columns:
             return 0.0
-        best = float(self.theme_probs[i].max()) or 1.0
+        best = float(self.theme_probs[i].max()) or 1.0 if relative else 1.0
         return float(self.theme_probs[i, columns].max()) / best
 
     def theme_match(self, theme_ids: Sequence[str], any_of: bool = False,

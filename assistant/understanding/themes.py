@@ -11,9 +11,9 @@ in order:
    its best theme is taken when clear enough (``MEANING_FLOOR``, calibrated on the themes suite's
    dev questions).
 
-Several themes named together are all required ("vacancies in the out of hours team") unless the
-phrase joins them with "or". A phrase no theme covers gives no reading: the caller then matches
-findings by similarity and says so.
+Several themes named together are all required ("vacancies in the out of hours team"), each by
+its tag or by the words the question used for it, unless the phrase joins them with "or". A phrase
+no theme covers gives no reading: the caller then matches findings by similarity and says so.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class ThemeReader:
         out: list[tuple[re.Pattern[str], str, str]] = []
         for theme in self.taxonomy.themes:
             for term in theme.terms:
-                out.append((_term_pattern(term), theme.id, term))
+                out.append((term_pattern(term), theme.id, term))
         out.sort(key=lambda item: len(item[2]), reverse=True)
         return out
 
@@ -80,9 +80,7 @@ class ThemeReader:
                 if any(a < span[1] and span[0] < b for a, b in taken):
                     continue
                 taken.append(span)
-                # a second theme needs a term of its own, not a word any finding uses
-                # ("partners", "managers"): "partners not getting the thresholds" is thresholds
-                if theme_id not in ids and (not ids or len(term.split()) > 1 or term.isupper()):
+                if theme_id not in ids:
                     ids.append(theme_id)
                     matched.append(term)
         if ids:
@@ -103,7 +101,8 @@ class ThemeReader:
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 
 
-def _term_pattern(term: str) -> re.Pattern[str]:
+def term_pattern(term: str) -> re.Pattern[str]:
+    """How a term of the taxonomy is found in a text (see the module docstring)."""
     words = term.split()
     if term.isupper() or (len(term) <= 4 and any(c.isupper() for c in term)):
         body = r"[\s-]+".join(re.escape(w) for w in words)
