@@ -384,9 +384,15 @@ class SlackBot:
         history = self.conversations.history(conversation_id, self.settings.history_turns)
         assistant = self.assistant_getter()
         started = time.perf_counter()
+        asked = question  # kept as typed, so the thread remembers its council:/year: options
         question, filters = parse_filters(question)
+        earlier = [parse_filters(turn.question) for turn in history]
+        if filters is None:  # a follow-up in the thread keeps the thread's filters
+            filters = next((f for _, f in reversed(earlier) if f is not None), None)
+        history = [Turn(question=text, answer=turn.answer)
+                   for (text, _), turn in zip(earlier, history, strict=True)]
         result: Answer = assistant.ask(question, history, filters)
-        answer_id = self.conversations.append(conversation_id, question, result)
+        answer_id = self.conversations.append(conversation_id, asked, result)
         if self.metrics is not None:
             self.metrics.observe_answer(result, "slack")
         logger.info("slack answered conversation=%s answer=%s abstained=%s citations=%d ms=%.0f",

@@ -382,6 +382,12 @@ def test_slack_passes_council_and_year_filters_and_counts_its_answers(doors: Doo
     assert "Peter Lindsay" in bournemouth.text
     [none] = ask_slack(doors, ["council:Hartlepool year:2012 Who signed the letter?"])
     assert none.abstained and not none.spans
+    # a follow-up in the same conversation keeps its council:/year: options
+    first, follow = ask_slack(doors, ["council:Hartlepool year:2010 Who signed the letter?",
+                                      "what were the areas for development?"])
+    assert "Alan Crowther" in first.text
+    assert follow.spans and not follow.abstained
+    assert {source for source, _, _ in follow.spans} == {first.spans[0][0]}
     with doors.http() as http:
         metrics = http.get("/metrics").text
     assert re.search(r'reportqa_answers_total\{endpoint="slack",kind="metadata"\} [1-9]', metrics)
