@@ -544,7 +544,7 @@ class AggregateAnswerer:
         assert crit.topic is not None and crit.topic.reading is not None
         reading = crit.topic.reading
         by_id = [x.document_id for x in letters]
-        matches = self.index.theme_match(reading.ids, True, by_id, sections)
+        matches = self.index.theme_match(reading.ids, by_id, sections)
         if len(reading.ids) > 1 and not reading.any_of:
             # "vacancies in the child protection teams": every theme named must show, by its
             # tag or in the words the question used for it
@@ -555,19 +555,20 @@ class AggregateAnswerer:
                 >= THEME_LIST_PROBABILITY or bool(t in named and named[t].search(
                     m.row.finding.text)) for t in reading.ids)]
         tagged = {_key(m.row) for m in matches}
-        matches += [m for m in self.index.match(crit.topic, by_id, sections)
-                    if m.score >= self.threshold and _key(m.row) not in tagged
-                    and self.index.theme_probability(m.row, reading.ids) >= THEME_SUPPORT]
-        # a finding in the very words the question used for the theme ("vacancies"), which the
-        # tagger reads as mostly about a neighbour ("... so cases remain unallocated")
+        similar = [m for m in self.index.match(crit.topic, by_id, sections)
+                   if _key(m.row) not in tagged]
+        # findings that match the words asked and that the tagger half-saw as the theme ...
+        supported = [m for m in similar if m.score >= self.threshold
+                     and self.index.theme_probability(m.row, reading.ids) >= THEME_SUPPORT]
+        # ... and findings in the very words the question used for the theme ("vacancies"),
+        # which the tagger reads as mostly about a neighbour ("... so cases remain unallocated")
         said = [term_pattern(t) for t in reading.matched]
-        tagged = {_key(m.row) for m in matches}
-        matches += [m for m in self.index.match(crit.topic, by_id, sections)
-                    if _key(m.row) not in tagged and any(rx.search(m.row.finding.text)
-                                                          for rx in said)
-                    and self.index.theme_probability(m.row, reading.ids, relative=False)
-                    >= THEME_WORDS_PROBABILITY]
-        return matches
+        taken = {_key(m.row) for m in supported}
+        worded = [m for m in similar if _key(m.row) not in taken
+                  and any(rx.search(m.row.finding.text) for rx in said)
+                  and self.index.theme_probability(m.row, reading.ids, relative=False)
+                  >= THEME_WORDS_PROBABILITY]
+        return matches + supported + worded
 
     def themes(self) -> list[dict[str, Any]]:
         """Every theme of the taxonomy with how many findings and letters hold it, per section

@@ -22,7 +22,7 @@ from assistant.aggregate import AggregateAnswerer
 from assistant.catalog import CatalogLetter, LetterCatalog
 from assistant.citations import Draft, merge_drafts, verify
 from assistant.errors import LLMUnavailable
-from assistant.extractive import Evidence, ExtractiveAnswerer
+from assistant.extractive import OFSTED, Evidence, ExtractiveAnswerer
 from assistant.formatting import human_date, join_names
 from assistant.gazetteer import Gazetteer
 from assistant.lexical import LexicalIndex
@@ -666,7 +666,7 @@ def _letter_line(extractive: ExtractiveAnswerer, plan: _Plan) -> Draft | None:
     letterhead = bool(_ABOUT_LETTERHEAD.search(plan.query.read_text))
     # "the director's e-mail address": Ofsted's own lines of the letterhead do not answer it
     not_ofsted = bool(_ABOUT_PERSON.search(plan.query.read_text)) and \
-        not _OFSTED.search(plan.query.read_text)
+        not OFSTED.search(plan.query.read_text)
     for letter in plan.letters:
         line = extractive.typed_line(letter, asked.evidence, letterhead=letterhead,
                                      not_ofsted=not_ofsted)
@@ -688,7 +688,6 @@ _ABOUT_LETTERHEAD = re.compile(r"\bofsted\b|\bletter(?:head)?\b|\bdirector\b|\ba
                                r"\bwritten\s+to\b", re.IGNORECASE)
 _ABOUT_PERSON = re.compile(r"\b(?:director|dcs|addressee|chief\s+exec\w*|chair|manager|head\s+of|"
                            r"councillor|cllr)\b", re.IGNORECASE)
-_OFSTED = re.compile(r"\bofsted\b", re.IGNORECASE)
 
 
 def _lowercase_words(letters: list[CatalogLetter]) -> set[str]:

@@ -168,7 +168,7 @@ class ExtractiveAnswerer:
             for match in re.finditer(r"[^\n]+", letter.text[section.char_start:section.char_end]):
                 line = match.group(0)
                 start = section.char_start + match.start()
-                if start < first or not_ofsted and _OFSTED.search(line):
+                if start < first or not_ofsted and OFSTED.search(line):
                     continue
                 if rx.search(line) and line.strip():
                     passage = Passage.of(letter, section.name, start, start + len(line))
@@ -468,7 +468,7 @@ def _legal_basis(sentence: str) -> str:
 
 INTRODUCTION_PENALTY = 0.15
 MAX_FINDING_WORDS = 70
-_OFSTED = re.compile(r"\bofsted\b", re.IGNORECASE)
+OFSTED = re.compile(r"\bofsted\b", re.IGNORECASE)  # Ofsted named: its own letterhead lines
 _LEAD_IN = re.compile(r":\s*$|\bthe\s+following\b", re.IGNORECASE)
 _NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                  r"forty|fifty|hundred)")

@@ -223,8 +223,7 @@ def understand(
             and query.intent not in _NOT_ACROSS and _ACROSS_WEAK.search(query.read_text) \
             and not _counts_inside_letters(query.read_text) and query.path not in _ABSTAINING:
         # a first question naming no council: "where were kids not seen on their own"
-        many = _HOW_MANY_NOUN.search(query.read_text) or _NUMBER_OF.search(query.read_text)
-        query = replace(query, aggregate=COUNT if many else LIST)
+        query = replace(query, aggregate=_across_kind(query.read_text))
     if filters is not None:
         query = _apply_filters(query, filters, gazetteer)
     if history:
@@ -275,7 +274,7 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
             and _ACROSS_FRAME.search(read) and not _counts_inside_letters(read):
         # "manageable caseloads - which places?", "parental consent - which letters say
         # anything on it": no council, and the frame plainly asks across the letters
-        aggregate = COUNT if _HOW_MANY_NOUN.search(read) or _NUMBER_OF.search(read) else LIST
+        aggregate = _across_kind(read)
     if aggregate is None and read_aggregate is not None:
         # "list the strengths of Leeds" asks about one letter: its next best reading
         others = [n for n, _ in scores.ranked() if n not in _PATH_AGGREGATE]
@@ -386,6 +385,11 @@ notification notifications hour hours day days week weeks month months plan plan
 newly qualified agency file files record records""".split())
 _HOW_MANY_NOUN = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the|their|its)\s+)?([a-z]+)",
                             re.IGNORECASE)
+
+
+def _across_kind(text: str) -> str:
+    """A question across the letters is a count when it asks how many, else a list."""
+    return COUNT if _HOW_MANY_NOUN.search(text) or _NUMBER_OF.search(text) else LIST
 
 
 def _counts_inside_letters(text: str) -> bool:

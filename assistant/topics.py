@@ -662,14 +662,15 @@ class FindingIndex:
         columns = [self.tagger.ids.index(t) for t in theme_ids if t in self.tagger.ids]
         if not columns:
             return 0.0
-        best = float(self.theme_probs[i].max()) or 1.0 if relative else 1.0
-        return float(self.theme_probs[i, columns].max()) / best
+        asked = float(self.theme_probs[i, columns].max())
+        if not relative:
+            return asked
+        return asked / (float(self.theme_probs[i].max()) or 1.0)
 
-    def theme_match(self, theme_ids: Sequence[str], any_of: bool = False,
-                    document_ids: Iterable[str] | None = None,
+    def theme_match(self, theme_ids: Sequence[str], document_ids: Iterable[str] | None = None,
                     sections: Sequence[str] | None = None) -> list[TopicMatch]:
-        """The findings tagged with the themes (all of them, or any with ``any_of``), best
-        first; a match's score is the tagger's probability of its likeliest asked theme."""
+        """The findings tagged with any of the themes, best first; a match's score is the
+        tagger's probability of its likeliest asked theme."""
         if self.tagger is None or not self.theme_mask.size:
             return []
         columns = np.array([self.tagger.ids.index(t) for t in theme_ids if t in self.tagger.ids],
@@ -683,8 +684,8 @@ class FindingIndex:
         # "seen alone")
         tagged = self.theme_mask[np.ix_(rows, columns)] | (
             (asked >= THEME_LIST_PROBABILITY) & (asked >= THEME_LIST_SHARE * best))
-        keep = tagged.any(axis=1) if any_of else tagged.all(axis=1)
-        probs = self.theme_probs[np.ix_(rows, columns)].max(axis=1)
+        keep = tagged.any(axis=1)
+        probs = asked.max(axis=1)
         out = [TopicMatch(self.rows[r], float(p), float(p))
                for r, p, k in zip(rows.tolist(), probs.tolist(), list(keep), strict=True) if k]
         out.sort(key=lambda m: m.score, reverse=True)
