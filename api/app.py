@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -35,7 +36,7 @@ from api.deps import RateLimiter
 from api.errors import INTERNAL_ERROR_MESSAGE, error_body, install_error_handlers, json_error
 from api.feedback import FeedbackStore
 from api.metrics import Metrics, MetricsMiddleware
-from api.settings import ApiSettings
+from api.settings import ApiSettings, ServiceSettings, SlackSettings
 from assistant.chain import Assistant
 from assistant.settings import AssistantSettings
 from vectorstore.settings import StoreSettings
@@ -48,21 +49,30 @@ UPLOAD_PATH = "/documents"
 def create_app(settings: ApiSettings | None = None, components: Components | None = None, *,
                store_settings: StoreSettings | None = None,
                assistant_settings: AssistantSettings | None = None,
-               assistant: Assistant | None = None) -> FastAPI:
+               assistant: Assistant | None = None,
+               slack_settings: SlackSettings | None = None) -> FastAPI:
     """Build the service.
 
+    Entry points read the settings once (:meth:`api.settings.ServiceSettings.from_env`) and hand
+    them in; a group left out is read from ``REPORTQA_*`` here, except Slack's.
+
     Args:
-        settings: HTTP settings; read from ``REPORTQA_*`` when omitted.
+        settings: HTTP settings.
         components: Embedder and store to use (shared, e.g. with the CLI or tests); built from
             ``store_settings`` in ``lifespan`` when omitted.
-        store_settings: Where the letters live, when ``components`` is omitted.
+        store_settings: Where the letters live (and the default database: ``data_dir``); taken
+            from ``components`` when those are given.
         assistant_settings: How questions are answered (answerer, LLM endpoint, top_k).
         assistant: A ready assistant (otherwise built in ``lifespan`` from the components).
+        slack_settings: The Slack bot's; ``POST /slack/events`` is mounted when they hold a bot
+            token and a signing secret. Omitted: no Slack endpoint.
 
     Returns:
         The FastAPI app; run it with uvicorn (``lifespan`` must run).
     """
     settings = settings or ApiSettings()
+    if store_settings is None:
+        store_settings = components.settings if components is not None else StoreSettings()
     metrics = Metrics()
 
     @asynccontextmanager
@@ -109,7 +119,7 @@ def create_app(settings: ApiSettings | None = None, components: Components | Non
     # The database stores are cheap and exist from the start, so other front doors (the Slack
     # bot) can be handed them when they are mounted. One engine serves them all; an unreachable
     # database is created on first use and answered 503 until then.
-    app.state.database = Database(settings.resolved_database_url)
+    app.state.database = Database(settings.database_url_for(store_settings.data_dir))
     try:
         app.state.database.create_schema()
     except DatabaseUnavailable:
@@ -122,7 +132,8 @@ def create_app(settings: ApiSettings | None = None, components: Components | Non
 
     install_error_handlers(app)
     _include_routes(app)
-    _mount_slack_when_configured(app, settings)
+    if slack_settings is not None:
+        _mount_slack_when_configured(app, settings, slack_settings)
 
     # Outermost last: metrics see every response, CORS headers reach 413s and 500s too.
     app.add_middleware(UnhandledErrorMiddleware)
@@ -138,18 +149,18 @@ def create_app(settings: ApiSettings | None = None, components: Components | Non
     return app
 
 
-def _mount_slack_when_configured(app: FastAPI, settings: ApiSettings) -> None:
+def _mount_slack_when_configured(app: FastAPI, settings: ApiSettings,
+                                 slack_settings: SlackSettings) -> None:
     """Add ``POST /slack/events`` when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set."""
-    from api.slack import SlackSettings, mount_slack
+    from api.slack import mount_slack
 
-    slack_settings = SlackSettings()
     if not (slack_settings.bot_token and slack_settings.signing_secret):
         logger.info("slack endpoint not mounted reason=SLACK_BOT_TOKEN/SLACK_SIGNING_SECRET unset")
         return
     mount_slack(app, assistant_getter=lambda: app.state.assistant,
                 feedback_store=app.state.feedback, settings=slack_settings,
-                conversations=app.state.conversations, letter_url=settings.letter_url,
-                metrics=app.state.metrics)
+                conversations=app.state.conversations, history_turns=settings.history_turns,
+                letter_url=settings.letter_url, metrics=app.state.metrics)
 
 
 def serve(settings: ApiSettings | None = None, host: str | None = None, port: int | None = None,
@@ -163,8 +174,8 @@ def serve(settings: ApiSettings | None = None, host: str | None = None, port: in
             non-loopback host is replaced by 127.0.0.1 with a warning
             (:meth:`ApiSettings.bind_host`).
         port: Port (default ``settings.port``).
-        app: The app to run, e.g. a :func:`create_app` result with the Slack endpoint mounted;
-            built from ``settings`` when omitted.
+        app: The app to run; when omitted, :func:`create_service_app` of the settings read from
+            the environment (with ``settings`` in place of the HTTP ones when given).
         log_level: uvicorn's log level.
         announce: Called once with the chat page's URL before the server starts (the CLI
             prints it).
@@ -177,8 +188,15 @@ def serve(settings: ApiSettings | None = None, host: str | None = None, port: in
     if announce is not None:
         shown = f"[{bind}]" if ":" in bind else bind
         announce(f"http://{shown}:{port}/")
-    uvicorn.run(app or create_app(settings), host=bind, port=port, log_level=log_level,
-                proxy_headers=False)
+    if app is None:
+        app = create_service_app(replace(ServiceSettings.from_env(), api=settings))
+    uvicorn.run(app, host=bind, port=port, log_level=log_level, proxy_headers=False)
+
+
+def create_service_app(config: ServiceSettings) -> FastAPI:
+    """:func:`create_app` with every settings group of ``config`` (what ``reportqa serve`` runs)."""
+    return create_app(config.api, store_settings=config.store,
+                      assistant_settings=config.assistant, slack_settings=config.slack)
 
 
 def _build_assistant(parts: Components, assistant_settings: AssistantSettings | None) -> Assistant:
@@ -248,6 +266,10 @@ class BodyLimitMiddleware:
 
     A declared ``Content-Length`` over the limit is refused before reading; a body that turns out
     longer while being read stops with the same error.
+
+    Not FastAPI's own ``max_body_size``: its limiter (Starlette's ``RequestBodyLimitMiddleware``)
+    replaces whatever response an over-declared body gets with a plain-text "Content Too Large",
+    which breaks the JSON error shape every client of this API relies on.
     """
 
     def __init__(self, app: ASGIApp, default_limit: int, upload_limit: int) -> None:

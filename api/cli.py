@@ -130,11 +130,13 @@ def delete(ref: str) -> None:
     click.echo(f"deleted {deleted.source} ({deleted.document_id})")
 
 
-def _build_assistant(parts: Components) -> Any:
+def _build_assistant(parts: Components, settings: Any = None) -> Any:
+    """The assistant every command uses (:func:`assistant.builder.build_assistant`), with the
+    given settings or those read from ``REPORTQA_*``."""
     from assistant.builder import build_assistant
     from assistant.settings import AssistantSettings
 
-    return build_assistant(parts.store, parts.embedder, AssistantSettings())
+    return build_assistant(parts.store, parts.embedder, settings or AssistantSettings())
 
 
 def _load_history(path: Path | None) -> list[Any]:
@@ -268,12 +270,12 @@ def chat() -> None:
 @click.option("--port", type=int, help="TCP port (default REPORTQA_PORT, 8000).")
 def serve(host: str | None, port: int | None) -> None:
     """Start the API, the chat page and (when configured) the Slack endpoint."""
-    from api.app import create_app
+    from api.app import create_service_app
     from api.app import serve as run_server
-    from api.settings import ApiSettings
+    from api.settings import ServiceSettings
 
-    settings = ApiSettings()
-    run_server(settings, host=host, port=port, app=create_app(settings),
+    config = ServiceSettings.from_env()
+    run_server(config.api, host=host, port=port, app=create_service_app(config),
                announce=lambda url: click.echo(f"reportqa: chat page at {url} "
                                                f"(API docs at {url}docs); Ctrl+C stops it"))
 
@@ -286,19 +288,20 @@ def slack(socket_mode: bool) -> None:
     from api.conversations import ConversationStore
     from api.database import Database
     from api.feedback import FeedbackStore
-    from api.settings import ApiSettings
-    from api.slack import SlackConfigError, SlackSettings, run_socket_mode
+    from api.settings import ServiceSettings
+    from api.slack import SlackConfigError, run_socket_mode
 
-    settings = ApiSettings()
-    parts = build_components()
-    assistant = _build_assistant(parts)
-    database = Database(settings.resolved_database_url)  # the API's: one for all hosts
+    config = ServiceSettings.from_env()
+    parts = build_components(config.store)
+    assistant = _build_assistant(parts, config.assistant)
+    database = Database(config.database_url)  # the API's: one for all hosts
     try:
         run_socket_mode(assistant_getter=lambda: assistant,
                         feedback_store=FeedbackStore(database),
-                        settings=SlackSettings(),
+                        settings=config.slack,
                         conversations=ConversationStore(database),
-                        letter_url=settings.letter_url)
+                        history_turns=config.api.history_turns,
+                        letter_url=config.api.letter_url)
     except SlackConfigError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)

@@ -7,7 +7,7 @@ worker processes (WAL journal, busy timeout). Several hosts share one PostgreSQL
 
 Usage::
 
-    database = Database(settings.resolved_database_url)
+    database = Database(ServiceSettings.from_env().database_url)
     conversations = ConversationStore(database)
     feedback = FeedbackStore(database)
 

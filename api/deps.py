@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.components import Components
 from api.conversations import ConversationStore
@@ -113,15 +114,20 @@ def get_metrics(request: Request) -> Metrics:
 
 # ---- access --------------------------------------------------------------------------------
 
-def presented_key(request: Request) -> str | None:
+# FastAPI's security schemes read the headers (and list them in the OpenAPI schema, so /docs
+# can send a key); ``auto_error=False`` leaves the refusal and its message to :func:`authenticate`.
+_BEARER = HTTPBearer(auto_error=False, description="`Authorization: Bearer KEY`")
+_API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: KEY`")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+ApiKeyHeaderDep = Annotated[str | None, Depends(_API_KEY)]
+
+
+def presented_key(bearer: HTTPAuthorizationCredentials | None,
+                  api_key: str | None) -> str | None:
     """The key sent as ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``, if any."""
-    header = request.headers.get("authorization")
-    if header:
-        scheme, _, value = header.strip().partition(" ")
-        if scheme.lower() == "bearer" and value.strip():
-            return value.strip()
-    key = request.headers.get("x-api-key")
-    return key.strip() if key and key.strip() else None
+    if bearer is not None and bearer.credentials.strip():
+        return bearer.credentials.strip()
+    return api_key.strip() if api_key and api_key.strip() else None
 
 
 def _matches(key: str, candidates: list[str]) -> bool:
@@ -135,13 +141,12 @@ def _client_host(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def authenticate(request: Request) -> Principal:
+def authenticate(request: Request, key: str | None) -> Principal:
     """Identify the caller from its key (when keys are configured) or its address."""
     settings = get_settings(request)
     host = _client_host(request)
     if not settings.auth_enabled:
         return Principal(identity=f"client:{host}", admin=is_loopback(host), authenticated=False)
-    key = presented_key(request)
     if key is None:
         raise Unauthorized("this server needs an API key: send 'Authorization: Bearer KEY' or "
                            "'X-API-Key: KEY'", headers={"WWW-Authenticate": "Bearer"})
@@ -162,16 +167,16 @@ def _rate_limit(request: Request, principal: Principal) -> None:
                           headers={"Retry-After": str(seconds)})
 
 
-def require_reader(request: Request) -> Principal:
+def require_reader(request: Request, bearer: BearerDep, api_key: ApiKeyHeaderDep) -> Principal:
     """Allow any valid key (or anyone, without keys), within the rate limit."""
-    principal = authenticate(request)
+    principal = authenticate(request, presented_key(bearer, api_key))
     _rate_limit(request, principal)
     return principal
 
 
-def require_admin(request: Request) -> Principal:
+def require_admin(request: Request, bearer: BearerDep, api_key: ApiKeyHeaderDep) -> Principal:
     """Allow admin keys only (or, without admin keys, loopback clients), within the rate limit."""
-    principal = authenticate(request)
+    principal = authenticate(request, presented_key(bearer, api_key))
     if not principal.admin:
         settings = get_settings(request)
         if settings.admin_keys:

@@ -18,7 +18,6 @@ So that Open WebUI, LibreChat or the official ``openai`` client can use reportqa
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.citations import citation_label
 from api.errors import check_text
+from api.sse import DONE, sse
 from assistant.models import Answer, Citation, Filters, Turn
 
 FOOTNOTES_MARK = "\n\n---\nSources:\n"
@@ -206,33 +206,33 @@ class ChunkWriter:
         self.created = int(time.time())
         self.model = model
 
-    def _event(self, payload: dict[str, Any]) -> str:
-        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+    def _event(self, payload: dict[str, Any]) -> bytes:
+        return sse(None, payload)
 
     def chunk(self, delta: dict[str, Any], finish_reason: str | None = None,
-              **extra: Any) -> str:
+              **extra: Any) -> bytes:
         return self._event({"id": self.id, "object": "chat.completion.chunk",
                             "created": self.created, "model": self.model,
                             "choices": [{"index": 0, "delta": delta,
                                          "finish_reason": finish_reason, "logprobs": None}],
                             **extra})
 
-    def final(self, answer: Answer, **extra: Any) -> str:
+    def final(self, answer: Answer, **extra: Any) -> bytes:
         """The closing chunk: empty delta, ``finish_reason`` stop, the citations and ``extra``
         top-level fields (``answer_id``, ``conversation_id``)."""
         return self.chunk({}, "stop", **_extras(answer), **extra)
 
-    def usage(self, question: str, text: str) -> str:
+    def usage(self, question: str, text: str) -> bytes:
         return self._event({"id": self.id, "object": "chat.completion.chunk",
                             "created": self.created, "model": self.model, "choices": [],
                             "usage": _usage(question, text)})
 
-    def error(self, body: dict[str, Any]) -> str:
+    def error(self, body: dict[str, Any]) -> bytes:
         return self._event(body)
 
     @staticmethod
-    def done() -> str:
-        return "data: [DONE]\n\n"
+    def done() -> bytes:
+        return DONE
 
 
 def models_list(model_id: str, created: int) -> dict[str, Any]:

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote, urlparse
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from assistant.settings import AssistantSettings
+from vectorstore.settings import StoreSettings
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +71,12 @@ class ApiSettings(BaseSettings):
     public_url: str | None = Field(default=None, description=(
         "The address users reach the service at, e.g. 'https://reportqa.example.org'; used for "
         "links to letters in OpenAI-compatible answers and Slack messages. Unset: no links."))
-    data_dir: Path = Field(default=Path("data/store"), description=(
-        "Folder of the default SQLite database (reportqa.sqlite3) when REPORTQA_DATABASE_URL is "
-        "unset; the same variable (REPORTQA_DATA_DIR) as the embedded Chroma store."))
     database_url: SecretStr | None = Field(default=None, description=(
         "SQLAlchemy URL of the one database holding conversations, feedback and the Slack bot's "
         "state, e.g. 'postgresql+psycopg://reportqa:PASSWORD@db.example.org:5432/reportqa' "
         "when several hosts serve (postgres:// and postgresql:// mean the same). Unset: the "
-        "SQLite file reportqa.sqlite3 in REPORTQA_DATA_DIR (one host, any number of workers). "
+        "SQLite file reportqa.sqlite3 in REPORTQA_DATA_DIR (StoreSettings.data_dir; one host, "
+        "any number of workers). "
         "Logged only with its password hidden."))
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description=(
         "Comma-separated keys that may read (chat, documents, posting feedback, /v1, metrics). "
@@ -98,7 +100,7 @@ class ApiSettings(BaseSettings):
     max_upload_files: int = Field(default=20, ge=1, description=(
         "Most files one POST /documents request may carry."))
     history_turns: int = Field(default=10, ge=0, le=50, description=(
-        "Earlier turns of a server-side conversation handed to the assistant."))
+        "Earlier turns of a conversation (chat API and Slack) handed to the assistant."))
     model_id: str = Field(default="reportqa", min_length=1, description=(
         "Model id the OpenAI-compatible endpoint lists at /v1/models and answers as."))
 
@@ -173,11 +175,88 @@ class ApiSettings(BaseSettings):
         return url
 
     # ---- database ----------------------------------------------------------------------------
-    @property
-    def resolved_database_url(self) -> str:
-        """:attr:`database_url`, or ``sqlite:///<data_dir>/reportqa.sqlite3`` when unset. It may
-        hold a password: log :func:`api.database.redact_url` of it, never the URL itself."""
+    def database_url_for(self, data_dir: Path) -> str:
+        """:attr:`database_url`, or ``sqlite:///<data_dir>/reportqa.sqlite3`` when unset.
+
+        ``data_dir`` is the store's (:attr:`vectorstore.settings.StoreSettings.data_dir`, the one
+        ``REPORTQA_DATA_DIR``). The URL may hold a password: log :func:`api.database.redact_url`
+        of it, never the URL itself.
+        """
         from api.database import default_database_url
 
         given = self.database_url.get_secret_value().strip() if self.database_url else ""
-        return given or default_database_url(self.data_dir)
+        return given or default_database_url(data_dir)
+
+
+class SlackSettings(BaseSettings):
+    """Slack credentials and bot options.
+
+    The three Slack variables keep Slack's own names (no prefix), as Slack's documentation and
+    Bolt use them; the others are prefixed ``REPORTQA_``. What the bot shares with the rest of the
+    service (the public URL for links, the history length, the database) comes from
+    :class:`ApiSettings` and the store's settings, not from here.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
+
+    bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "bot_token"),
+        description="Bot User OAuth Token (xoxb-...), from the app's 'OAuth & Permissions' page.")
+    signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "signing_secret"),
+        description="Signing Secret from the app's 'Basic Information' page; every HTTP request "
+                    "from Slack is verified with it (not needed in Socket Mode).")
+    app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "app_token"),
+        description="App-Level Token (xapp-...) with the connections:write scope; Socket Mode "
+                    "only.")
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("REPORTQA_SLACK_API_URL", "slack_api_url"),
+        description="Base URL of the Slack Web API (tests point it at a local fake).")
+    command: str = Field(
+        default="/reports", validation_alias=AliasChoices("REPORTQA_SLACK_COMMAND", "command"),
+        pattern=r"^/[a-z0-9_-]{1,31}$",
+        description="The slash command, as declared in the app manifest.")
+    command_response: Literal["in_channel", "ephemeral"] = Field(
+        default="in_channel",
+        validation_alias=AliasChoices("REPORTQA_SLACK_COMMAND_RESPONSE", "command_response"),
+        description="Whether slash-command answers are shown to the channel or only to the asker.")
+    session_minutes: float = Field(
+        default=30.0, gt=0,
+        validation_alias=AliasChoices("REPORTQA_SLACK_SESSION_MINUTES", "session_minutes"),
+        description="Outside threads (a DM, repeated slash commands) earlier turns count as the "
+                    "same conversation for this many minutes of quiet.")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Every setting of the service, each read from one place, built once by an entry point.
+
+    * where the letters and the default database live: :class:`StoreSettings` (``data_dir``);
+    * how questions are answered: :class:`AssistantSettings`;
+    * how the HTTP service listens, links and keeps conversations: :class:`ApiSettings`;
+    * the Slack credentials and bot options: :class:`SlackSettings`.
+    """
+
+    store: StoreSettings
+    assistant: AssistantSettings
+    api: ApiSettings
+    slack: SlackSettings
+
+    @classmethod
+    def from_env(cls) -> ServiceSettings:
+        """Read every group from the environment (and ``.env``)."""
+        return cls(store=StoreSettings(), assistant=AssistantSettings(), api=ApiSettings(),
+                   slack=SlackSettings())
+
+    @property
+    def database_url(self) -> str:
+        """The one database of conversations, feedback and Slack state (may hold a password)."""
+        return self.api.database_url_for(self.store.data_dir)

@@ -25,11 +25,9 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import FastAPI, Request, Response
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
@@ -42,11 +40,11 @@ from api.database import (
     Database,
     DatabaseUnavailable,
     as_database,
-    default_database_url,
     slack_events_table,
     slack_threads_table,
 )
 from api.errors import ApiError
+from api.settings import SlackSettings
 from api.slack_blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
@@ -73,77 +71,6 @@ class SlackConfigError(ApiError):
 
     status = 503
     code = "slack_not_configured"
-
-
-class SlackSettings(BaseSettings):
-    """Slack credentials and bot options.
-
-    The three Slack variables keep Slack's own names (no prefix), as Slack's documentation and
-    Bolt use them; the others are prefixed ``REPORTQA_``.
-    """
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      populate_by_name=True)
-
-    bot_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "bot_token"),
-        description="Bot User OAuth Token (xoxb-...), from the app's 'OAuth & Permissions' page.")
-    signing_secret: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "signing_secret"),
-        description="Signing Secret from the app's 'Basic Information' page; every HTTP request "
-                    "from Slack is verified with it (not needed in Socket Mode).")
-    app_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "app_token"),
-        description="App-Level Token (xapp-...) with the connections:write scope; Socket Mode "
-                    "only.")
-    public_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("REPORTQA_PUBLIC_URL", "public_url"),
-        description="Address of the chat page, e.g. 'https://reportqa.example.org'; citations "
-                    "link to their passage there when set.")
-    slack_api_url: str = Field(
-        default="https://slack.com/api/",
-        validation_alias=AliasChoices("REPORTQA_SLACK_API_URL", "slack_api_url"),
-        description="Base URL of the Slack Web API (tests point it at a local fake).")
-    data_dir: Path = Field(
-        default=Path("data/store"), validation_alias=AliasChoices("REPORTQA_DATA_DIR", "data_dir"),
-        description="Data folder: the default database (reportqa.sqlite3) lives there when the "
-                    "bot is not handed the API's stores (their REPORTQA_DATABASE_URL).")
-    command: str = Field(
-        default="/reports", validation_alias=AliasChoices("REPORTQA_SLACK_COMMAND", "command"),
-        pattern=r"^/[a-z0-9_-]{1,31}$",
-        description="The slash command, as declared in the app manifest.")
-    command_response: Literal["in_channel", "ephemeral"] = Field(
-        default="in_channel",
-        validation_alias=AliasChoices("REPORTQA_SLACK_COMMAND_RESPONSE", "command_response"),
-        description="Whether slash-command answers are shown to the channel or only to the asker.")
-    history_turns: int = Field(
-        default=10, ge=0, le=50,
-        validation_alias=AliasChoices("REPORTQA_SLACK_HISTORY_TURNS", "history_turns"),
-        description="Earlier turns of a conversation handed to the assistant.")
-    session_minutes: float = Field(
-        default=30.0, gt=0,
-        validation_alias=AliasChoices("REPORTQA_SLACK_SESSION_MINUTES", "session_minutes"),
-        description="Outside threads (a DM, repeated slash commands) earlier turns count as the "
-                    "same conversation for this many minutes of quiet.")
-
-    @field_validator("public_url", mode="before")
-    @classmethod
-    def _blank_url(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.strip().rstrip("/")
-            return value or None
-        return value
-
-    @field_validator("slack_api_url")
-    @classmethod
-    def _trailing_slash(cls, value: str) -> str:
-        return value if value.endswith("/") else value + "/"
-
-    @property
-    def state_path(self) -> Path:
-        """SQLite file of the bot's state when its conversation log keeps no database (a stand-in
-        log in tests); otherwise the state lives in the conversations' database."""
-        return self.data_dir / "slack.sqlite3"
 
 
 class FeedbackSink(Protocol):
@@ -307,33 +234,34 @@ class SlackBot:
             the app may build it lazily).
         feedback_store: Records 👍/👎 (:class:`api.feedback.FeedbackStore`).
         settings: The Slack settings.
-        conversations: The API's conversation store (turns and answer ids); default a
-            :class:`api.conversations.ConversationStore` on the default database in the data
-            folder (``reportqa.sqlite3``).
-        letter_url: ``(document_id, char_start, char_end) -> url | None`` for citation links;
-            default ``{public_url}/#letter=ID&start=..&end=..`` when a public URL is set.
+        conversations: The API's conversation store (turns and answer ids), so answers given in
+            Slack are stored, rated and read back like the API's.
+        history_turns: Earlier turns handed to the assistant
+            (:attr:`api.settings.ApiSettings.history_turns`, the same for every door).
+        letter_url: ``(document_id, char_start, char_end) -> url | None`` for citation links
+            (:meth:`api.settings.ApiSettings.letter_url`); no links without it.
         state: The bot's thread bindings and seen events; default in the conversation store's
-            database, so every host running the bot shares them.
+            database, so every host running the bot shares them (required when the store keeps
+            no database, e.g. a stand-in log).
         metrics: The API's :class:`api.metrics.Metrics`: answers and ratings are counted under
             the front door ``slack``; none are recorded without it.
     """
 
     def __init__(self, *, assistant_getter: Callable[[], Any], feedback_store: FeedbackSink,
-                 settings: SlackSettings, conversations: ConversationLog | None = None,
+                 settings: SlackSettings, conversations: ConversationLog, history_turns: int,
                  letter_url: LetterUrl | None = None, state: SlackState | None = None,
                  metrics: Metrics | None = None) -> None:
-        if conversations is None:
-            from api.conversations import ConversationStore
-
-            conversations = ConversationStore(default_database_url(settings.data_dir))
         if state is None:
             database = getattr(conversations, "database", None)
-            state = SlackState(database if isinstance(database, Database)
-                               else settings.state_path)
+            if not isinstance(database, Database):
+                raise ValueError("SlackBot needs state= when its conversation log keeps no "
+                                 "database")
+            state = SlackState(database)
         self.assistant_getter = assistant_getter
         self.feedback_store = feedback_store
         self.settings = settings
         self.conversations = conversations
+        self.history_turns = history_turns
         self.letter_url = letter_url
         self.state = state
         self.metrics = metrics
@@ -381,7 +309,7 @@ class SlackBot:
         conversation_id = self.conversation(thread_key, threaded=threaded)
         if conversation_id is None:  # cannot happen with create=True; keeps the type exact
             raise RuntimeError(f"no conversation for Slack thread {thread_key}")
-        history = self.conversations.history(conversation_id, self.settings.history_turns)
+        history = self.conversations.history(conversation_id, self.history_turns)
         assistant = self.assistant_getter()
         started = time.perf_counter()
         asked = question  # kept as typed, so the thread remembers its council:/year: options
@@ -399,7 +327,7 @@ class SlackBot:
                     conversation_id, answer_id, result.abstained, len(result.citations),
                     (time.perf_counter() - started) * 1000)
         return render_answer(result, conversation_id=conversation_id, answer_id=answer_id,
-                             public_url=self.settings.public_url, letter_url=self.letter_url,
+                             letter_url=self.letter_url,
                              asked_by=asked_by if show_question else None,
                              question=question if show_question else None)
 
@@ -566,7 +494,7 @@ def _short(text: str, limit: int = 200) -> str:
 
 # ---- the Bolt app ------------------------------------------------------------------------------
 def build_slack_app(*, assistant_getter: Callable[[], Any], feedback_store: FeedbackSink,
-                    settings: SlackSettings, conversations: ConversationLog | None = None,
+                    settings: SlackSettings, conversations: ConversationLog, history_turns: int,
                     letter_url: LetterUrl | None = None, socket_mode: bool = False,
                     metrics: Metrics | None = None) -> App:
     """Build the Bolt app with every listener (shared by HTTP and Socket Mode).
@@ -597,8 +525,8 @@ def build_slack_app(*, assistant_getter: Callable[[], Any], feedback_store: Feed
         logger=logging.getLogger("api.slack.bolt"),
     )
     bot = SlackBot(assistant_getter=assistant_getter, feedback_store=feedback_store,
-                   settings=settings, conversations=conversations, letter_url=letter_url,
-                   metrics=metrics)
+                   settings=settings, conversations=conversations, history_turns=history_turns,
+                   letter_url=letter_url, metrics=metrics)
     app.middleware(_dedupe_events(bot.state))
     app.event("app_mention")(bot.on_mention)
     app.event("message")(bot.on_message)
@@ -639,7 +567,7 @@ def _log_error(error: Exception) -> None:
 
 def mount_slack(app: FastAPI, *, assistant_getter: Callable[[], Any],
                 feedback_store: FeedbackSink, settings: SlackSettings,
-                conversations: ConversationLog | None = None,
+                conversations: ConversationLog, history_turns: int,
                 letter_url: LetterUrl | None = None, metrics: Metrics | None = None) -> None:
     """Add ``POST /slack/events`` (events, interactivity, slash commands) to ``app``.
 
@@ -651,8 +579,8 @@ def mount_slack(app: FastAPI, *, assistant_getter: Callable[[], Any],
         SlackConfigError: SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is missing.
     """
     bolt = build_slack_app(assistant_getter=assistant_getter, feedback_store=feedback_store,
-                           settings=settings, conversations=conversations, letter_url=letter_url,
-                           metrics=metrics)
+                           settings=settings, conversations=conversations,
+                           history_turns=history_turns, letter_url=letter_url, metrics=metrics)
     app.state.slack_app = bolt
 
     @app.post(SLACK_EVENTS_PATH, tags=["slack"], summary="Slack Events API, interactivity and "
@@ -666,7 +594,7 @@ def mount_slack(app: FastAPI, *, assistant_getter: Callable[[], Any],
 
 
 def run_socket_mode(*, assistant_getter: Callable[[], Any], feedback_store: FeedbackSink,
-                    settings: SlackSettings, conversations: ConversationLog | None = None,
+                    settings: SlackSettings, conversations: ConversationLog, history_turns: int,
                     letter_url: LetterUrl | None = None) -> None:
     """Connect to Slack over Socket Mode and answer until interrupted (blocks).
 
@@ -681,7 +609,7 @@ def run_socket_mode(*, assistant_getter: Callable[[], Any], feedback_store: Feed
             "connections:write scope, from the app's 'Basic Information' page (see "
             "docs/slack.md).")
     bolt = build_slack_app(assistant_getter=assistant_getter, feedback_store=feedback_store,
-                           settings=settings, conversations=conversations, letter_url=letter_url,
-                           socket_mode=True)
+                           settings=settings, conversations=conversations,
+                           history_turns=history_turns, letter_url=letter_url, socket_mode=True)
     logger.info("slack socket mode starting")
     SocketModeHandler(bolt, app_token=settings.app_token.get_secret_value().strip()).start()

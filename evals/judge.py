@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.settings import AssistantSettings
 
 logger = logging.getLogger(__name__)
 
@@ -55,20 +57,19 @@ class LLMJudge:
             return {}
 
 
-def make_judge() -> tuple[LLMJudge | None, str]:
-    """The judge when ``REPORTQA_LLM_BASE_URL`` is set, with a line for the report either way."""
-    base_url = os.environ.get("REPORTQA_LLM_BASE_URL", "").strip()
+def make_judge(settings: AssistantSettings) -> tuple[LLMJudge | None, str]:
+    """The judge when the settings name an LLM endpoint (``REPORTQA_LLM_BASE_URL``), with a line
+    for the report either way."""
+    base_url = (settings.llm_base_url or "").strip()
     if not base_url:
         return None, ("LLM-judged faithfulness and relevance skipped: REPORTQA_LLM_BASE_URL is "
                       "not set.")
     try:
-        from langchain_openai import ChatOpenAI
-        from pydantic import SecretStr
+        from assistant.llm import build_chat_model
 
-        model = os.environ.get("REPORTQA_LLM_MODEL", "gpt-4o-mini")
-        chat = ChatOpenAI(base_url=base_url, model=model, temperature=0,
-                          api_key=SecretStr(os.environ.get("REPORTQA_LLM_API_KEY", "not-needed")),
-                          timeout=float(os.environ.get("REPORTQA_LLM_TIMEOUT_S", "60")))
+        chat = build_chat_model(base_url, settings.llm_model,
+                                settings.llm_api_key.get_secret_value(), settings.llm_timeout_s)
     except Exception as e:
         return None, f"LLM-judged metrics skipped: cannot build the judge ({e})."
-    return LLMJudge(chat), f"LLM-judged faithfulness and relevance by {model} at {base_url}."
+    return (LLMJudge(chat),
+            f"LLM-judged faithfulness and relevance by {settings.llm_model} at {base_url}.")

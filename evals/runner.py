@@ -319,7 +319,7 @@ def run_eval(suite: str | Path = "small", out_dir: Path | None = None,
         settings = StoreSettings()
         embedder = Embedder(settings.embedding_model, batch_size=settings.embed_batch_size)
     env = prepare_store(spec, embedder, cache_dir)
-    judge, judge_note = make_judge()
+    judge, judge_note = make_judge(assistant_settings or AssistantSettings.model_construct())
     main_pipeline = make_pipeline(pipeline, env, llm=llm, assistant_settings=assistant_settings)
     scores, records = run_questions(spec, main_pipeline, env.letters, k=k, judge=judge)
     summary = summarize(scores, k)

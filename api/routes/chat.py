@@ -15,7 +15,7 @@ from api.deps import AssistantDep, ConversationsDep, MetricsDep, ReaderDep, Sett
 from api.errors import NotFound, check_text, stream_error_body
 from api.openai_compat import ChatFilters
 from api.settings import ApiSettings
-from api.sse import SSE_HEADERS, sse
+from api.sse import SSE_HEADERS, EventSourceResponse, sse
 from assistant.models import Answer, Turn
 
 logger = logging.getLogger(__name__)
@@ -113,11 +113,11 @@ def chat(body: ChatRequest, _: ReaderDep, assistant: AssistantDep,
                    "the stream started arrives as an `error` event ({\"error\": {...}})."}})
 def chat_stream(body: ChatRequest, _: ReaderDep, assistant: AssistantDep,
                 conversations: ConversationsDep, metrics: MetricsDep,
-                settings: SettingsDep) -> StreamingResponse:
+                settings: SettingsDep) -> EventSourceResponse:
     """Answer like POST /chat, streamed as Server-Sent Events as the answer is produced."""
     conversation_id, history = start_turn(body, conversations, settings)
 
-    def events() -> Iterator[str]:
+    def events() -> Iterator[bytes]:
         try:
             for event in assistant.answer_events(body.message, history, body.filters):
                 if event.type == "token":
@@ -137,4 +137,4 @@ def chat_stream(body: ChatRequest, _: ReaderDep, assistant: AssistantDep,
             logger.error("stream failed type=%s", type(exc).__name__, exc_info=exc)
             yield sse("error", stream_error_body(exc))
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return EventSourceResponse(events(), headers=SSE_HEADERS)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 
 from api.citations import citation_link
 from api.deps import AssistantDep, ConversationsDep, MetricsDep, ReaderDep, SettingsDep
@@ -21,7 +21,7 @@ from api.openai_compat import (
     model_card,
     models_list,
 )
-from api.sse import SSE_HEADERS
+from api.sse import SSE_HEADERS, EventSourceResponse
 from assistant.models import Answer, Citation
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def get_model(model_id: str, _: ReaderDep, settings: SettingsDep) -> dict[str, A
                    "never before."}})
 def chat_completions(body: ChatCompletionRequest, _: ReaderDep, assistant: AssistantDep,
                      conversations: ConversationsDep, metrics: MetricsDep,
-                     settings: SettingsDep) -> JSONResponse | StreamingResponse:
+                     settings: SettingsDep) -> JSONResponse | EventSourceResponse:
     """Answer the last user message, OpenAI style (earlier messages are the conversation).
 
     The answer is stored like those of POST /chat, under the completion's id, so that clients
@@ -83,7 +83,7 @@ def chat_completions(body: ChatCompletionRequest, _: ReaderDep, assistant: Assis
     writer = ChunkWriter(settings.model_id)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
 
-    def chunks() -> Iterator[str]:
+    def chunks() -> Iterator[bytes]:
         # Tokens are not forwarded: the model's text may still be replaced (a ``reset``) when
         # verification drops a marker or a quote. Only the verified answer text is sent.
         text: list[str] = []
@@ -108,4 +108,4 @@ def chat_completions(body: ChatCompletionRequest, _: ReaderDep, assistant: Assis
             yield writer.error(stream_error_body(exc))
         yield writer.done()
 
-    return StreamingResponse(chunks(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return EventSourceResponse(chunks(), headers=SSE_HEADERS)

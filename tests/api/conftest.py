@@ -29,6 +29,7 @@ from api.app import create_app
 from api.components import Components
 from api.settings import ApiSettings
 from ingest.pipeline import IngestPipeline
+from tests.api.databases import sqlite_in
 from tests.servers import free_port
 from vectorstore.embedder import Embedder
 from vectorstore.settings import StoreSettings
@@ -270,7 +271,7 @@ def components(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder,
 @pytest.fixture(scope="session")
 def api_settings(tmp_path_factory: pytest.TempPathFactory) -> ApiSettings:
     return ApiSettings(_env_file=None,  # type: ignore[call-arg]
-                       data_dir=tmp_path_factory.mktemp("api-data"),
+                       database_url=sqlite_in(tmp_path_factory.mktemp("api-data")),
                        api_keys=[READ_KEY], admin_keys=[ADMIN_KEY], public_url=PUBLIC_URL,
                        rate_limit_per_minute=6000, rate_limit_burst=1000)
 
@@ -288,7 +289,8 @@ def server(api_settings: ApiSettings, components: Components) -> Iterator[Runnin
 @pytest.fixture(scope="session")
 def open_settings(tmp_path_factory: pytest.TempPathFactory) -> ApiSettings:
     return ApiSettings(_env_file=None,  # type: ignore[call-arg]
-                       data_dir=tmp_path_factory.mktemp("open-data"), max_body_bytes=2048,
+                       database_url=sqlite_in(tmp_path_factory.mktemp("open-data")),
+                       max_body_bytes=2048,
                        max_upload_bytes=4096, max_upload_files=2, rate_limit_per_minute=0,
                        cors_origins=[CORS_ORIGIN])
 

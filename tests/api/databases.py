@@ -11,17 +11,26 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from api.database import normalise_url
+from api.database import default_database_url, normalise_url
 
 TEST_DATABASE_ENV = "REPORTQA_TEST_DATABASE_URL"
 NO_POSTGRES = (f"{TEST_DATABASE_ENV} is not set, so the PostgreSQL variant is skipped; .ci/run "
                "starts a throwaway PostgreSQL and sets it (or point it at a server you may "
                "create schemas on)")
+
+
+def sqlite_in(folder: Path) -> SecretStr:
+    """``REPORTQA_DATABASE_URL`` of a SQLite database in ``folder`` (created if missing), so a
+    test's app keeps its conversations apart from every other test's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return SecretStr(default_database_url(folder))
 
 
 def postgres_url() -> str | None:

@@ -24,6 +24,7 @@ from tests.api.conftest import (
     RunningServer,
     start_server,
 )
+from tests.api.databases import sqlite_in
 
 pytestmark = pytest.mark.slow
 
@@ -273,7 +274,7 @@ def test_without_keys_writes_are_allowed_from_loopback(open_server: RunningServe
 
 def test_without_keys_writes_are_refused_from_other_hosts(components: Components,
                                                           tmp_path: Any) -> None:
-    settings = ApiSettings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    settings = ApiSettings(_env_file=None, database_url=sqlite_in(tmp_path))  # type: ignore[call-arg]
     # TestClient's requests come from the host "testclient", which is not loopback.
     with TestClient(create_app(settings, components)) as client:
         assert client.get("/documents").status_code == 200
@@ -331,7 +332,8 @@ def limited_server(components: Components,
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """A server over the shared components allowing a burst of 5 requests, then 6 a minute."""
     settings = ApiSettings(_env_file=None,  # type: ignore[call-arg]
-                           data_dir=tmp_path_factory.mktemp("limited"), api_keys=[READ_KEY],
+                           database_url=sqlite_in(tmp_path_factory.mktemp("limited")),
+                           api_keys=[READ_KEY],
                            rate_limit_per_minute=6, rate_limit_burst=5)
     running = start_server(create_app(settings, components))
     try:
@@ -498,11 +500,11 @@ def test_serve_binds_loopback_without_keys_and_announces_the_url(
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append({"app": app, **kwargs}))
     announced: list[str] = []
-    open_settings = ApiSettings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    open_settings = ApiSettings(_env_file=None, database_url=sqlite_in(tmp_path))  # type: ignore[call-arg]
     serve(open_settings, host="0.0.0.0", port=8123, announce=announced.append)
     assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
     assert announced == ["http://127.0.0.1:8123/"]
-    keyed = ApiSettings(_env_file=None, data_dir=tmp_path, admin_keys=["k"])  # type: ignore[call-arg]
+    keyed = ApiSettings(_env_file=None, database_url=sqlite_in(tmp_path), admin_keys=["k"])  # type: ignore[call-arg]
     app = create_app(keyed)
     serve(keyed, host="::", port=8124, app=app, announce=announced.append)
     assert calls[1]["host"] == "::" and calls[1]["app"] is app
@@ -527,7 +529,7 @@ class BrokenAssistant:
 
 def test_a_real_bug_is_a_logged_500_json_error(components: Components, tmp_path: Any,
                                                caplog: pytest.LogCaptureFixture) -> None:
-    settings = ApiSettings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    settings = ApiSettings(_env_file=None, database_url=sqlite_in(tmp_path))  # type: ignore[call-arg]
     running = start_server(create_app(settings, components,
                                       assistant=BrokenAssistant()))  # type: ignore[arg-type]
     try:

@@ -23,8 +23,8 @@ from api.components import Components
 from api.conversations import ConversationStore
 from api.database import Database, DatabaseUnavailable, default_database_url, redact_url
 from api.feedback import FeedbackStore
-from api.settings import ApiSettings
-from api.slack import SlackBot, SlackSettings, SlackState
+from api.settings import ApiSettings, ServiceSettings, SlackSettings
+from api.slack import SlackBot, SlackState
 from assistant.models import Answer
 from tests.api.conftest import ADMIN_KEY, PORTSMOUTH_PRIORITY, READ_KEY
 from tests.api.databases import postgres_schema, require_postgres
@@ -169,7 +169,7 @@ def test_feedback_lists_the_question_and_answer_of_api_and_slack_turns(
 
 def test_get_feedback_joins_slack_turns_too(database_url: str, tmp_path: Path,
                                            components: Components) -> None:
-    settings = ApiSettings(_env_file=None, data_dir=tmp_path,  # type: ignore[call-arg]
+    settings = ApiSettings(_env_file=None,  # type: ignore[call-arg]
                            database_url=SecretStr(database_url), api_keys=[READ_KEY],
                            admin_keys=[ADMIN_KEY])
     app = create_app(settings, components)
@@ -218,11 +218,15 @@ def test_a_thread_binds_to_the_first_conversation_across_hosts(
 
 def test_the_bot_keeps_its_state_in_the_conversations_database(database: Database,
                                                                tmp_path: Path) -> None:
-    settings = SlackSettings.model_validate({"data_dir": tmp_path})
+    settings = SlackSettings.model_validate({})
     bot = SlackBot(assistant_getter=lambda: None, feedback_store=FeedbackStore(database),
-                   settings=settings, conversations=ConversationStore(database))
+                   settings=settings, conversations=ConversationStore(database),
+                   history_turns=10)
     assert bot.state.database is database
-    assert not (tmp_path / "slack.sqlite3").exists()
+    with pytest.raises(ValueError, match="state="):  # a log without a database needs a state
+        SlackBot(assistant_getter=lambda: None, feedback_store=FeedbackStore(database),
+                 settings=settings, conversations=object(),  # type: ignore[arg-type]
+                 history_turns=10)
 
 
 # ---- schema, settings and failures ----------------------------------------------------------
@@ -241,16 +245,18 @@ def test_tables_are_created_once_by_many_processes(database_url: str) -> None:
 def test_the_default_database_is_a_sqlite_file_in_the_data_dir(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REPORTQA_DATABASE_URL", raising=False)
-    settings = ApiSettings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
-    assert settings.resolved_database_url == f"sqlite:///{(tmp_path / 'reportqa.sqlite3')}"
-    database = Database(settings.resolved_database_url)
+    monkeypatch.setenv("REPORTQA_DATA_DIR", str(tmp_path))
+    config = ServiceSettings.from_env()
+    assert config.store.data_dir == tmp_path  # one REPORTQA_DATA_DIR, the store's
+    assert config.database_url == f"sqlite:///{(tmp_path / 'reportqa.sqlite3')}"
+    database = Database(config.database_url)
     assert database.is_sqlite and ConversationStore(database).create()
     assert (tmp_path / "reportqa.sqlite3").is_file()
     monkeypatch.setenv("REPORTQA_DATABASE_URL", "postgresql://u:pw@db.example.org/reportqa")
-    settings = ApiSettings(_env_file=None)  # type: ignore[call-arg]
-    assert settings.resolved_database_url == "postgresql://u:pw@db.example.org/reportqa"
-    assert Database(settings.resolved_database_url).url.startswith("postgresql+psycopg://")
-    assert "pw" not in repr(settings)
+    config = ServiceSettings.from_env()
+    assert config.database_url == "postgresql://u:pw@db.example.org/reportqa"
+    assert Database(config.database_url).url.startswith("postgresql+psycopg://")
+    assert "pw" not in repr(config)
 
 
 def test_urls_are_logged_without_their_password(caplog: pytest.LogCaptureFixture,
@@ -286,7 +292,7 @@ def test_an_unreachable_database_raises_database_unavailable(unreachable_url: st
 def test_an_unreachable_database_is_a_503_not_a_500(unreachable_url: str, tmp_path: Path,
                                                     components: Components,
                                                     caplog: pytest.LogCaptureFixture) -> None:
-    settings = ApiSettings(_env_file=None, data_dir=tmp_path,  # type: ignore[call-arg]
+    settings = ApiSettings(_env_file=None,  # type: ignore[call-arg]
                            database_url=SecretStr(unreachable_url), admin_keys=[ADMIN_KEY])
     with TestClient(create_app(settings, components)) as client:
         admin = {"Authorization": f"Bearer {ADMIN_KEY}"}

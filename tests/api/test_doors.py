@@ -36,10 +36,11 @@ import api.cli
 from api.app import create_app
 from api.components import Components
 from api.openai_compat import FOOTNOTES_MARK
-from api.settings import ApiSettings
-from api.slack import SLACK_EVENTS_PATH, SlackSettings, mount_slack
+from api.settings import ApiSettings, SlackSettings
+from api.slack import SLACK_EVENTS_PATH, mount_slack
 from ingest.pipeline import IngestPipeline
 from tests.api.conftest import PUBLIC_URL, RunningServer, start_server
+from tests.api.databases import sqlite_in
 from tests.api.fake_slack import TEAM_ID, FakeSlack
 from vectorstore.embedder import Embedder
 from vectorstore.settings import StoreSettings
@@ -109,19 +110,19 @@ def doors(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Itera
     report = IngestPipeline(store, embedder).ingest([folder / "letters"])
     assert report.ok and report.counts()["added"] == len(LETTERS), report.to_dict()
     settings = ApiSettings(_env_file=None,  # type: ignore[call-arg]
-                           data_dir=folder / "api", public_url=PUBLIC_URL,
+                           database_url=sqlite_in(folder / "api"), public_url=PUBLIC_URL,
                            rate_limit_per_minute=0)
     with FakeSlack() as slack:
         app = create_app(settings, components)
         slack_settings = SlackSettings(_env_file=None,  # type: ignore[call-arg]
                                        bot_token=SecretStr(BOT_TOKEN),
                                        signing_secret=SecretStr(SIGNING_SECRET),
-                                       public_url=PUBLIC_URL, slack_api_url=slack.api_url,
-                                       data_dir=folder / "api", command_response="in_channel")
+                                       slack_api_url=slack.api_url,
+                                       command_response="in_channel")
         mount_slack(app, assistant_getter=lambda: app.state.assistant,
                     feedback_store=app.state.feedback, settings=slack_settings,
-                    conversations=app.state.conversations, letter_url=settings.letter_url,
-                    metrics=app.state.metrics)
+                    conversations=app.state.conversations, history_turns=settings.history_turns,
+                    letter_url=settings.letter_url, metrics=app.state.metrics)
         running = start_server(app)
         try:
             sources = {letter.document_id: letter.source

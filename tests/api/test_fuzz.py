@@ -28,6 +28,7 @@ from api.components import Components
 from api.settings import ApiSettings
 from ingest.pipeline import IngestPipeline
 from tests.api.conftest import LEEDS_2010, REAL_LETTER, RunningServer, start_server
+from tests.api.databases import sqlite_in
 from vectorstore.embedder import Embedder
 from vectorstore.settings import StoreSettings
 from vectorstore.store import LetterStore, make_client
@@ -53,7 +54,7 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory,
     store = LetterStore(client, dimension=embedder.dimension, prefix="fuzztest")
     assert IngestPipeline(store, embedder).ingest([letters]).ok
     parts = Components(settings=store_settings, embedder=embedder, store=store)
-    settings_ = ApiSettings(_env_file=None, data_dir=folder / "api",  # type: ignore[call-arg]
+    settings_ = ApiSettings(_env_file=None, database_url=sqlite_in(folder / "api"),  # type: ignore[call-arg]
                             admin_keys=[SecretStr(FUZZ_KEY)], rate_limit_per_minute=0)
     running = start_server(create_app(settings_, parts))
     try:

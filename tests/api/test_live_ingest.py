@@ -35,6 +35,7 @@ from tests.api.conftest import (
     RunningServer,
     start_server,
 )
+from tests.api.databases import sqlite_in
 from vectorstore.embedder import Embedder
 from vectorstore.settings import StoreSettings
 from vectorstore.store import LetterStore, make_client
@@ -123,7 +124,7 @@ def live(chroma_server_url: str, collection_prefix: str, embedder: Embedder,
     (letters / "cumbria-2011.txt").write_text(CUMBRIA_2011, encoding="utf-8")
     assert IngestPipeline(store, embedder).ingest([letters]).ok
     parts = Components(settings=store_settings, embedder=embedder, store=store)
-    settings = ApiSettings(_env_file=None, data_dir=tmp_path / "api",  # type: ignore[call-arg]
+    settings = ApiSettings(_env_file=None, database_url=sqlite_in(tmp_path / "api"),  # type: ignore[call-arg]
                            rate_limit_per_minute=0)
     running = start_server(create_app(settings, parts))
     try:

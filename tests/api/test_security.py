@@ -34,7 +34,7 @@ from api import deps
 from api.app import create_app
 from api.components import Components
 from api.deps import RateLimiter, require_admin, require_reader
-from api.settings import ApiSettings
+from api.settings import ApiSettings, SlackSettings
 from ingest.pipeline import IngestPipeline
 from tests.api.conftest import (
     CUMBRIA_2011,
@@ -44,6 +44,7 @@ from tests.api.conftest import (
     REAL_LETTER,
     RUTLAND_2012,
 )
+from tests.api.databases import sqlite_in
 from tests.api.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from tests.servers import free_port
 from vectorstore.embedder import Embedder
@@ -122,17 +123,16 @@ def secure(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iter
     assert IngestPipeline(store, embedder).ingest([letters]).ok
     parts = Components(settings=store_settings, embedder=embedder, store=store)
     settings = ApiSettings(_env_file=None,  # type: ignore[call-arg]
-                           data_dir=folder / "api", api_keys=[SecretStr(READ_KEY)],
+                           database_url=sqlite_in(folder / "api"), api_keys=[SecretStr(READ_KEY)],
                            admin_keys=[SecretStr(ADMIN_KEY)],
                            rate_limit_per_minute=6000, rate_limit_burst=1000)
     with FakeSlack() as slack:
         names = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                 "REPORTQA_SLACK_API_URL": slack.api_url,
-                 "REPORTQA_DATA_DIR": str(folder / "api")}
+                 "REPORTQA_SLACK_API_URL": slack.api_url}
         saved = {name: os.environ.get(name) for name in names}
         os.environ.update(names)
-        try:
-            app = create_app(settings, parts)
+        try:  # the Slack settings come from the environment, as `reportqa serve` reads them
+            app = create_app(settings, parts, slack_settings=SlackSettings())
         finally:
             for name, value in saved.items():
                 if value is None:
@@ -381,7 +381,7 @@ def test_no_secret_and_no_letter_text_in_the_logs(secure: Secure, embedder: Embe
 def test_two_keys_behind_one_address_have_separate_buckets(components: Components) -> None:
     other = "sec-second-read-key-55aa"
     settings = ApiSettings(_env_file=None,  # type: ignore[call-arg]
-                           data_dir=Path(tempfile.mkdtemp(prefix="reportqa-rl-")),
+                           database_url=sqlite_in(Path(tempfile.mkdtemp(prefix="reportqa-rl-"))),
                            api_keys=[SecretStr(READ_KEY), SecretStr(other)],
                            rate_limit_per_minute=1, rate_limit_burst=2)
     with TestClient(create_app(settings, components), client=("10.1.2.3", 5000)) as client:
@@ -396,7 +396,7 @@ def test_two_keys_behind_one_address_have_separate_buckets(components: Component
 
 
 def test_without_keys_the_bucket_is_the_client_address(tmp_path: Path) -> None:
-    settings = ApiSettings(_env_file=None, data_dir=tmp_path,  # type: ignore[call-arg]
+    settings = ApiSettings(_env_file=None, database_url=sqlite_in(tmp_path),  # type: ignore[call-arg]
                            rate_limit_per_minute=1, rate_limit_burst=1)
     app = create_app(settings)
     # No lifespan (no `with`): /metrics needs only the access check and the metrics.

@@ -28,10 +28,10 @@ from slack_sdk.signature import SignatureVerifier
 
 from api.conversations import ConversationStore
 from api.feedback import FeedbackStore
+from api.settings import ApiSettings, SlackSettings
 from api.slack import (
     SLACK_EVENTS_PATH,
     SlackConfigError,
-    SlackSettings,
     build_slack_app,
     clean_text,
     mount_slack,
@@ -139,8 +139,8 @@ def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterato
         settings = SlackSettings(_env_file=None,  # type: ignore[call-arg]
                                  bot_token=SecretStr(BOT_TOKEN),
                                  signing_secret=SecretStr(SIGNING_SECRET),
-                                 public_url=PUBLIC_URL, slack_api_url=slack.api_url,
-                                 data_dir=folder)
+                                 slack_api_url=slack.api_url)
+        api_settings = ApiSettings(_env_file=None, public_url=PUBLIC_URL)  # type: ignore[call-arg]
         holder: dict[str, Bot] = {}
 
         def assistant_getter() -> Any:
@@ -148,7 +148,9 @@ def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterato
 
         app = FastAPI()
         mount_slack(app, assistant_getter=assistant_getter, feedback_store=feedback,
-                    settings=settings, conversations=conversations)
+                    settings=settings, conversations=conversations,
+                    history_turns=api_settings.history_turns,
+                    letter_url=api_settings.letter_url)
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                log_level="warning", lifespan="off"))
@@ -466,25 +468,23 @@ def test_settings_read_slack_variables_without_prefix(monkeypatch: pytest.Monkey
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-env")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret-from-env")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-from-env")
-    monkeypatch.setenv("REPORTQA_PUBLIC_URL", "https://qa.example.org/")
-    monkeypatch.setenv("REPORTQA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("REPORTQA_SLACK_COMMAND", "/letters")
     settings = SlackSettings(_env_file=None)  # type: ignore[call-arg]
     assert settings.bot_token is not None and settings.app_token is not None
     assert settings.bot_token.get_secret_value() == "xoxb-from-env"
     assert settings.app_token.get_secret_value() == "xapp-from-env"
-    assert settings.public_url == "https://qa.example.org"
-    assert settings.state_path == tmp_path / "slack.sqlite3"
+    assert settings.command == "/letters"
     assert "xoxb-from-env" not in repr(settings) and "secret-from-env" not in repr(settings)
 
 
 @pytest.mark.parametrize("missing", ["bot_token", "signing_secret"])
 def test_missing_credentials_are_refused_with_a_fix(tmp_path: Path, missing: str) -> None:
     values = {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, missing: ""}
-    settings = SlackSettings.model_validate({**values, "data_dir": tmp_path})
+    settings = SlackSettings.model_validate(values)
     with pytest.raises(SlackConfigError, match=missing.upper()):
         build_slack_app(assistant_getter=lambda: None,
                         feedback_store=FeedbackStore(tmp_path / "f.sqlite3"), settings=settings,
-                        conversations=ConversationStore(tmp_path / "c.sqlite3"))
+                        conversations=ConversationStore(tmp_path / "c.sqlite3"), history_turns=10)
 
 
 def test_manifest_matches_the_bot() -> None:
@@ -506,8 +506,9 @@ def test_manifest_matches_the_bot() -> None:
 def test_socket_mode_needs_the_app_token_but_no_signing_secret(tmp_path: Path) -> None:
     parts: dict[str, Any] = {"assistant_getter": lambda: None,
                              "feedback_store": FeedbackStore(tmp_path / "f.sqlite3"),
-                             "conversations": ConversationStore(tmp_path / "c.sqlite3")}
-    settings = SlackSettings.model_validate({"bot_token": BOT_TOKEN, "data_dir": tmp_path})
+                             "conversations": ConversationStore(tmp_path / "c.sqlite3"),
+                             "history_turns": 10}
+    settings = SlackSettings.model_validate({"bot_token": BOT_TOKEN})
     with pytest.raises(SlackConfigError, match="SLACK_APP_TOKEN"):
         run_socket_mode(settings=settings, **parts)
     app = build_slack_app(settings=settings, socket_mode=True, **parts)

@@ -26,6 +26,7 @@ from api.settings import ApiSettings
 from assistant.chain import Assistant
 from assistant.llm import LLMAnswerer, build_chat_model
 from tests.api.conftest import PORTSMOUTH_PRIORITY, PUBLIC_URL, RunningServer, start_server
+from tests.api.databases import sqlite_in
 from tests.assistant.openai_server import OpenAIServer, RecordedRequest, Reply
 
 pytestmark = pytest.mark.slow
@@ -59,7 +60,8 @@ def llm_server() -> Iterator[OpenAIServer]:
 def llm_app(tmp_path_factory: pytest.TempPathFactory, components: Components,
             llm_server: OpenAIServer) -> Iterator[RunningServer]:
     settings = ApiSettings(_env_file=None,  # type: ignore[call-arg]
-                           data_dir=tmp_path_factory.mktemp("stream-data"), public_url=PUBLIC_URL,
+                           database_url=sqlite_in(tmp_path_factory.mktemp("stream-data")),
+                           public_url=PUBLIC_URL,
                            rate_limit_per_minute=0)
     assistant = Assistant(components.store, components.embedder)
     assistant.llm = LLMAnswerer(build_chat_model(llm_server.base_url, MODEL, KEY, 10,

@@ -17,6 +17,7 @@ from api.settings import ApiSettings
 from assistant.builder import build_assistant
 from assistant.settings import AssistantSettings
 from evals.metrics import LetterIndex
+from tests.api.databases import sqlite_in
 from vectorstore.embedder import Embedder
 from vectorstore.settings import StoreSettings
 from vectorstore.store import LetterStore, make_client
@@ -68,7 +69,7 @@ def test_app_lifespan_reads_the_environment(environment: None, parts: Components
                                             tmp_path: Path) -> None:
     from api.app import create_app
 
-    settings = ApiSettings(_env_file=None, data_dir=tmp_path / "api")  # type: ignore[call-arg]
+    settings = ApiSettings(_env_file=None, database_url=sqlite_in(tmp_path / "api"))  # type: ignore[call-arg]
     app = create_app(settings, parts)
     with TestClient(app):
         _assert_configured(app.state.assistant)
