@@ -72,15 +72,13 @@ def _print_ingest_report(report: Any, parts: Components) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def documents(as_json: bool) -> None:
     """List the stored letters: source, council, inspection dates, sections found, chunks."""
+    from ingest.serialization import letter_from_record, letter_summary
+
     parts = build_components()
     rows: list[dict[str, Any]] = [
-        {"document_id": letter.document_id, "source": letter.source,
-         "authority": letter.metadata.get("authority"),
-         "inspection_start": letter.metadata.get("inspection_start"),
-         "inspection_end": letter.metadata.get("inspection_end"),
-         "letter_date": letter.metadata.get("letter_date"),
-         "sections": [s for s in str(letter.metadata.get("sections", "")).split(", ") if s],
-         "chunks": letter.metadata.get("chunks", 0)}
+        letter_summary(letter.document_id, letter.source,
+                       letter_from_record("", str(letter.metadata.get("record_json") or "{}")),
+                       letter.metadata)
         for letter in sorted(parts.store.list_letters(include_text=False), key=lambda x: x.source)
     ]
     if as_json:

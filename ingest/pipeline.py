@@ -435,14 +435,14 @@ def chunk_base_metadata(letter: ParsedLetter, document_id: str, source: str) -> 
 
 
 def letter_metadata(letter: ParsedLetter, source: str, n_chunks: int) -> Metadata:
-    """Flat metadata of the letter record; the full parse travels as ``record_json``."""
+    """The letter record's metadata: the parse as ``record_json`` (its one representation, read
+    through :func:`ingest.serialization.letter_from_record`), plus the few scalar keys the store
+    filters and sorts letters by (council, dates, year, source) and what only the store knows."""
     meta = letter.metadata
     base: dict[str, object] = {
         "source": source, "authority": meta.authority, "inspection_start": meta.inspection_start,
         "inspection_end": meta.inspection_end, "letter_date": meta.letter_date,
-        "inspection_type": meta.inspection_type, "signatory_name": meta.signatory_name,
         "year": _year(letter), "chunks": n_chunks,
-        "sections": ", ".join(s.name for s in letter.sections),
         "record_json": json.dumps(letter_to_record(letter)),
         "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

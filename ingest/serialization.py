@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -39,3 +40,29 @@ def letter_from_record(text: str, record: dict[str, Any] | str) -> ParsedLetter:
              for raw in data.get("flags") or []]
     return ParsedLetter(text=text, metadata=LetterMetadata(**meta), sections=sections,
                         flags=flags)
+
+
+def letter_summary(document_id: str, source: str, letter: ParsedLetter,
+                   stored: Mapping[str, object]) -> dict[str, Any]:
+    """The listing fields of a stored letter (``reportqa documents``, ``GET /documents``).
+
+    Everything about the letter comes from its parse (one representation); ``stored`` (the
+    letter's store metadata) adds only what the store knows: its chunk count and when it was
+    ingested. ``letter`` may be rebuilt without its text (``letter_from_record("", record)``).
+    """
+    meta = letter.metadata
+    date = meta.inspection_start or meta.letter_date
+    return {
+        "document_id": document_id,
+        "source": source,
+        "authority": meta.authority,
+        "inspection_type": meta.inspection_type,
+        "inspection_start": meta.inspection_start,
+        "inspection_end": meta.inspection_end,
+        "letter_date": meta.letter_date,
+        "year": int(date[:4]) if date else None,
+        "signatory_name": meta.signatory_name,
+        "sections": [section.name for section in letter.sections],
+        "chunks": stored.get("chunks", 0),
+        "ingested_at": stored.get("ingested_at"),
+    }

@@ -25,8 +25,9 @@ from api.deps import (
 )
 from api.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from api.settings import ApiSettings
-from ingest.serialization import letter_from_record
-from vectorstore.records import StoredLetter
+from assistant.catalog import CatalogLetter
+from ingest.models import ParsedLetter
+from ingest.serialization import letter_summary
 
 logger = logging.getLogger(__name__)
 
@@ -36,79 +37,53 @@ DOCUMENT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 _READ_CHUNK = 1024 * 1024
 
 
-def letter_summary(letter: StoredLetter) -> dict[str, Any]:
-    """The listing fields of a stored letter."""
-    md = letter.metadata
-    return {
-        "document_id": letter.document_id,
-        "source": letter.source,
-        "authority": md.get("authority"),
-        "inspection_type": md.get("inspection_type"),
-        "inspection_start": md.get("inspection_start"),
-        "inspection_end": md.get("inspection_end"),
-        "letter_date": md.get("letter_date"),
-        "year": md.get("year"),
-        "signatory_name": md.get("signatory_name"),
-        "sections": [s for s in str(md.get("sections", "")).split(", ") if s],
-        "chunks": md.get("chunks", 0),
-        "ingested_at": md.get("ingested_at"),
-    }
-
-
 _FLAG_PREVIEW_CHARS = 60
 
 
-def _flags(letter: StoredLetter) -> list[dict[str, Any]]:
+def _flags(letter: ParsedLetter) -> list[dict[str, Any]]:
     """Spans flagged at ingest (instruction-like text): kind, span, reason and a short preview."""
-    record = letter.metadata.get("record_json")
-    if not isinstance(record, str):
-        return []
-    try:
-        parsed = letter_from_record(letter.text, record)
-    except (ValueError, KeyError, TypeError):
-        return []
     return [{"kind": f.kind, "char_start": f.char_start, "char_end": f.char_end,
              "reason": f.reason,
              "preview": letter.text[f.char_start:f.char_end][:_FLAG_PREVIEW_CHARS]}
-            for f in parsed.flags]
+            for f in letter.flags]
 
 
-def _sections(letter: StoredLetter, themes: dict[tuple[str, int], list[str]] | None = None
+def _sections(letter: ParsedLetter, themes: dict[tuple[str, int], list[str]] | None = None
               ) -> list[dict[str, Any]]:
     themes = themes or {}
-    record = letter.metadata.get("record_json")
-    if not isinstance(record, str):
-        return []
-    try:
-        parsed = letter_from_record(letter.text, record)
-    except (ValueError, KeyError, TypeError) as exc:
-        logger.warning("unreadable letter record document_id=%s error=%s", letter.document_id,
-                       exc)
-        return []
     return [{"name": s.name, "heading": s.heading, "char_start": s.char_start,
              "char_end": s.char_end, "none_identified": s.none_identified,
              "findings": [{"char_start": f.char_start, "char_end": f.char_end,
                            "themes": themes.get((s.name, i), [])}
                           for i, f in enumerate(s.findings)]}
-            for s in parsed.sections]
+            for s in letter.sections]
+
+
+def _summary(letter: CatalogLetter) -> dict[str, Any]:
+    return letter_summary(letter.document_id, letter.source, letter.parsed, letter.metadata)
 
 
 @router.get("")
-def list_documents(_: ReaderDep, parts: ComponentsDep) -> dict[str, Any]:
+def list_documents(_: ReaderDep, assistant: AssistantDep) -> dict[str, Any]:
     """Every stored letter: id, source file, council, dates, sections found, chunks."""
-    letters = parts.store.list_letters(include_text=False)
-    rows = sorted((letter_summary(x) for x in letters),
+    assistant.refresh()
+    rows = sorted((_summary(x) for x in assistant.catalog.all()),
                   key=lambda r: (str(r["authority"] or ""), str(r["inspection_start"] or ""),
                                  r["source"]))
     return {"documents": rows, "count": len(rows)}
 
 
-def _find(parts: Any, document_id: str) -> StoredLetter:
-    letter = parts.store.get_letter(document_id) if DOCUMENT_ID.match(document_id) else None
-    if letter is None:
-        raise NotFound(f"no letter with id {document_id!r}; see GET /documents",
-                       field="document_id")
-    return letter  # type: ignore[no-any-return]
+def _find(parts: Any, assistant: Any, document_id: str) -> CatalogLetter:
+    """The letter as the assistant's catalogue holds it (parsed once per stored revision)."""
+    if DOCUMENT_ID.match(document_id):
+        assistant.refresh()
+        letter = assistant.catalog.get(document_id)
+        if letter is None and parts.store.get_letter(document_id) is not None:
+            assistant.refresh(force=True)  # stored by another process since the last look
+            letter = assistant.catalog.get(document_id)
+        if letter is not None:
+            return letter  # type: ignore[no-any-return]
+    raise NotFound(f"no letter with id {document_id!r}; see GET /documents", field="document_id")
 
 
 @router.get("/{document_id}")
@@ -118,10 +93,10 @@ def get_document(document_id: str, _: ReaderDep, parts: ComponentsDep,
     sections with their spans and each finding's themes (see `GET /themes`), and `flags`: spans
     flagged at ingest as instruction-like text (kind, span, reason, a 60-character preview),
     which are never findings or chunks."""
-    letter = _find(parts, document_id)
+    letter = _find(parts, assistant, document_id)
     themes = assistant.finding_themes(letter.document_id)
-    return {**letter_summary(letter), "text": letter.text,
-            "sections": _sections(letter, themes), "flags": _flags(letter)}
+    return {**_summary(letter), "text": letter.text,
+            "sections": _sections(letter.parsed, themes), "flags": _flags(letter.parsed)}
 
 
 @router.delete("/{document_id}")

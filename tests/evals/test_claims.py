@@ -1,10 +1,10 @@
 """The claim-support probe suite (evals/claims.py) through the real checker and the real model.
 
 The rules and thresholds were tuned on the dev split only; the test split (written afresh by a
-helper that saw neither the checker nor the dev split) is scored with them. Both splits are below the release
-targets today (see docs/evals.md): the strict xfail turns into a failure as soon as test meets
-them, so the targets are then enforced, and the floor tests guard against any regression
-meanwhile.
+helper that saw neither the checker nor the dev split) is scored with them. Both splits are below
+the release targets today (see docs/evals.md): the strict xfail turns into a failure as soon as
+test meets them, so the targets are then enforced, and the floor tests guard against any
+regression meanwhile.
 """
 
 from __future__ import annotations
