@@ -58,6 +58,7 @@ from assistant.retrieval import Candidate, HybridRetriever
 from assistant.support import SupportChecker
 from assistant.understanding.answer_types import asked_type
 from assistant.understanding.reader import QuestionReader
+from assistant.understanding.spelling import LetterWords
 from ingest.themes import ThemeTagger, load_taxonomy
 from vectorstore.embedder import Embedder
 from vectorstore.store import LetterStore
@@ -116,6 +117,7 @@ class Assistant(Runnable[Any, Answer]):
                                                model_name=embedder.model_name)
         self._gazetteer: Gazetteer | None = None
         self._gazetteer_version = -1
+        self._words = LetterWords()
         self._checked_at = float("-inf")
 
     # ---- Runnable interface ---------------------------------------------------------------
@@ -147,9 +149,11 @@ class Assistant(Runnable[Any, Answer]):
         self.lexical.refresh(revisions=revisions)
         if self._gazetteer is None or self._gazetteer_version != self.catalog.version:
             letters = self.catalog.all()
+            # Only new and replaced letters are read for their words (the slow part).
+            self._words.update((x.document_id, x.revision, x.text) for x in letters)
             self._gazetteer = Gazetteer([x.authority or "" for x in letters],
-                                        common_words=_lowercase_words(letters))
-            self.reader.set_vocabulary(x.text for x in letters)
+                                        common_words=self._words.lowercase)
+            self.reader.set_vocabulary(self._words.all)
             self.reader.set_people(name for x in letters for name in x.people())
             self._gazetteer_version = self.catalog.version
 
@@ -688,15 +692,6 @@ _ABOUT_LETTERHEAD = re.compile(r"\bofsted\b|\bletter(?:head)?\b|\bdirector\b|\ba
                                r"\bwritten\s+to\b", re.IGNORECASE)
 _ABOUT_PERSON = re.compile(r"\b(?:director|dcs|addressee|chief\s+exec\w*|chair|manager|head\s+of|"
                            r"councillor|cllr)\b", re.IGNORECASE)
-
-
-def _lowercase_words(letters: list[CatalogLetter]) -> set[str]:
-    import re
-
-    words: set[str] = set()
-    for letter in letters:
-        words.update(re.findall(r"\b[a-z]{4,}\b", letter.text))
-    return words
 
 
 def _ms(seconds: float) -> float:

@@ -9,6 +9,7 @@ collection changes; :func:`assistant.query.understand` uses it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from assistant.lexical import stem
@@ -57,9 +58,10 @@ class QuestionReader:
         """Spans of the letters' people named in ``text``."""
         return [m.span() for m in self._people.finditer(text)] if self._people else []
 
-    def set_vocabulary(self, texts: Iterable[str]) -> None:
-        """Rebuild the spelling vocabulary from the stored letters' texts."""
-        self.speller = SpellingCorrector(vocabulary_of(texts), self._question_words)
+    def set_vocabulary(self, counts: Counter[str]) -> None:
+        """The spelling vocabulary: the stored letters' word counts
+        (:class:`assistant.understanding.spelling.LetterWords`)."""
+        self.speller = SpellingCorrector(counts, self._question_words)
 
     def narrows(self, word: str) -> bool:
         """Whether a word of a question can narrow a section to a topic ("supervision" in

@@ -194,6 +194,44 @@ def vocabulary_of(texts: Iterable[str]) -> Counter[str]:
     return counts
 
 
+class LetterWords:
+    """Word counts of the stored letters, kept in step letter by letter.
+
+    :meth:`update` counts the words of letters that are new or replaced (a new revision) and
+    takes away those of letters that are gone, so a refresh after one new letter reads one
+    letter, not the whole collection.
+    """
+
+    def __init__(self) -> None:
+        self.all: Counter[str] = Counter()  # every word, lower-cased (the spelling vocabulary)
+        self.lowercase: Counter[str] = Counter()  # words of 4+ letters written in lower case
+        self._letters: dict[str, tuple[str, Counter[str], Counter[str]]] = {}
+
+    def update(self, letters: Iterable[tuple[str, str, str]]) -> bool:
+        """Bring the counts to ``letters`` (document id, revision, text); True when they changed."""
+        current = {document_id: (revision, text) for document_id, revision, text in letters}
+        changed = False
+        for document_id, (revision, words, lowercase) in list(self._letters.items()):
+            if current.get(document_id, (None,))[0] != revision:
+                self.all -= words
+                self.lowercase -= lowercase
+                del self._letters[document_id]
+                changed = True
+        for document_id, (revision, text) in current.items():
+            if document_id in self._letters:
+                continue
+            words = vocabulary_of([text])
+            lowercase = Counter(_LOWERCASE_WORD.findall(text))
+            self.all += words
+            self.lowercase += lowercase
+            self._letters[document_id] = (revision, words, lowercase)
+            changed = True
+        return changed
+
+
+_LOWERCASE_WORD = re.compile(r"\b[a-z]{4,}\b")
+
+
 def _sentence_start(text: str, start: int) -> bool:
     before = text[:start].rstrip()
     return not before or before[-1] in ".?!:;\"'(“‘-–—"

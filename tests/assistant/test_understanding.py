@@ -208,3 +208,28 @@ def test_a_summary_leads_with_the_priority_action(assistant: Assistant) -> None:
     assert first.section == PRIORITY_ACTION
     text = answer.answer
     assert text.index("priority action") < text.index("areas for development")
+
+
+def test_letter_words_follow_the_collection_letter_by_letter(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.understanding import spelling
+
+    letters = [("a", "r1", "Strengths include timely screening by the duty team."),
+               ("b", "r1", "Supervision is irregular and caseloads are high."),
+               ("c", "r1", "The Duty Team screens contacts promptly.")]
+    words = spelling.LetterWords()
+    assert words.update(letters) and not words.update(letters)
+    read: list[str] = []
+    real = spelling.vocabulary_of
+    monkeypatch.setattr(spelling, "vocabulary_of", lambda texts: read.extend(texts) or real(
+        texts))
+    changed = [letters[0], ("b", "r2", "Supervision is now regular."),
+               ("d", "r1", "Morale is good.")]  # b replaced, c deleted, d added
+    assert words.update(changed)
+    assert read == ["Supervision is now regular.", "Morale is good."]  # only what changed
+    fresh = spelling.LetterWords()
+    fresh.update(changed)
+    assert words.all == fresh.all and words.lowercase == fresh.lowercase
+    assert "caseloads" not in words.all and "screens" not in words.lowercase
+    assert words.all["supervision"] == 1 and "morale" in words.all
+    assert "morale" not in words.lowercase  # written "Morale": not a lower-case word
