@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from assistant import aggregate as aggregate_module
-from assistant.aggregate import criteria_of, topic_phrase
 from assistant.chain import Assistant
+from assistant.criteria import criteria_of, topic_phrase
 from assistant.gazetteer import Gazetteer
 from assistant.models import Answer
 from assistant.query import COUNT, TIMELINE, understand
@@ -437,3 +437,23 @@ def test_criteria_negation_sections_and_dates(reader: QuestionReader) -> None:
     signed = criteria_of(understand("Which councils received a letter signed by Margaret "
                                     "Ellison?", GAZETTEER, reader=reader))
     assert signed.signatory == "Margaret Ellison" and signed.topic is None
+
+
+@pytest.mark.parametrize("question", [
+    "Compare Leeds and Bradford's strengths",  # a comparison
+    "Which of Leeds or Bradford had an area for priority action?",  # a comparison as a list
+    "How did Leeds change between its letters?",  # a comparison of one council: a timeline
+    "Which councils had no area for priority action in 2010?",  # a list
+])
+def test_each_answer_reads_its_question_once(assistant: Assistant, question: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.aggregate as aggregate
+
+    reads: list[str] = []
+    real = aggregate.criteria_of
+    monkeypatch.setattr(aggregate, "criteria_of",
+                        lambda query: reads.append(query.text) or real(query))
+    first = assistant.ask(question)
+    assert len(reads) == 1 and first.kind in ("compare", "timeline", "list")
+    monkeypatch.setattr(aggregate, "criteria_of", real)
+    assert assistant.ask(question).answer == first.answer  # the copies leave the reading intact

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.aggregate import criteria_of
 from assistant.chain import Assistant
+from assistant.criteria import criteria_of
 from assistant.gazetteer import Gazetteer
 from assistant.query import understand
 from assistant.understanding.themes import ThemeReader
