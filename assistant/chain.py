@@ -22,6 +22,7 @@ from assistant.aggregate import AggregateAnswerer
 from assistant.catalog import CatalogLetter, LetterCatalog
 from assistant.citations import Draft, merge_drafts, verify
 from assistant.errors import LLMUnavailable
+from assistant.evidence import _section_words
 from assistant.extractive import OFSTED, Evidence, ExtractiveAnswerer
 from assistant.formatting import human_date, join_names
 from assistant.gazetteer import Gazetteer
@@ -254,6 +255,13 @@ class Assistant(Runnable[Any, Answer]):
         missing, line = _typed_check(self.extractive, plan, draft, kind)
         if line is not None:
             draft, kind, evidence = line, "metadata", None
+        beyond = _beyond_the_list(plan)
+        if beyond is not None and draft is not None:
+            answer = self._typed_abstention(
+                plan, Draft(text=f"{beyond}\n{draft.text}", passages=draft.passages), beyond,
+                timings, t0, id)
+            yield from _emit(answer, stream_text)
+            return
         if missing is not None and draft is not None:
             lead = f"The letter gives no {missing}; it says:"
             answer = self._typed_abstention(
@@ -324,10 +332,15 @@ class Assistant(Runnable[Any, Answer]):
                             f"{self._coverage()}")
             return plan
         if query.intent == OUTSIDE_LETTERS:
-            plan.abstain = ("The letters do not say: an inspection letter reports what inspectors "
-                            "found at the time of the visit, not what happened afterwards (the "
-                            "council's response, later inspections or plans). "
-                            f"{self._coverage()}")
+            if _WANTS_INVENTION.search(query.read_text):
+                plan.abstain = ("I answer only with what the letters say, quoted: I cannot make "
+                                "up figures or quotes, guess, give opinions or predict later "
+                                f"judgements. {self._coverage()}")
+            else:
+                plan.abstain = ("The letters do not say: an inspection letter reports what "
+                                "inspectors found at the time of the visit, not what happened "
+                                "afterwards (the council's response, later inspections or "
+                                f"plans). {self._coverage()}")
             return plan
         if query.unknown_councils and not query.known_places:
             names = join_names([_display(c.mention) for c in query.unknown_councils])
@@ -643,8 +656,8 @@ def _typed_check(extractive: ExtractiveAnswerer, plan: _Plan, draft: Draft | Non
     if draft is None or kind not in ("metadata", "fact"):
         return None, None
     asked = asked_type(plan.query.read_text)
-    if asked is None or asked.name in ("figure", "duration") and plan.query.intent in (
-            INSPECTION_DATES, LETTER_DATE):
+    if asked is None or asked.name in ("figure", "duration", "exact_duration") and \
+            plan.query.intent in (INSPECTION_DATES, LETTER_DATE):
         return None, None  # "how many days did it last": the dates say
     people = {name.lower() for x in plan.letters for name in x.people()}
     for passage in draft.passages:
@@ -657,6 +670,31 @@ def _typed_check(extractive: ExtractiveAnswerer, plan: _Plan, draft: Draft | Non
         if line is not None:
             return None, line
     return asked.says, None
+
+
+def _beyond_the_list(plan: _Plan) -> str | None:
+    """For "the third strength" of a letter that lists two: the lead of an abstention saying
+    how many there are (the list follows), else None."""
+    asked = _ORDINAL.search(plan.query.read_text)
+    section = plan.query.section
+    if asked is None or section is None or len(plan.letters) != 1:
+        return None
+    found = next((s for s in plan.letters[0].parsed.sections if s.name == section), None)
+    n = len(found.findings) if found is not None else 0
+    wanted = _ORDINALS[asked.group(1).lower()]
+    if wanted <= n:
+        return None
+    listed = f"{n} {_section_words(section, n != 1)}" if n else f"no {_section_words(section)}"
+    return f"The letter lists {listed}, so it gives no {asked.group(1).lower()} one; it says:"
+
+
+_WANTS_INVENTION = re.compile(
+    r"\b(?:make\s+up|invent|write\s+me\s+a\s+quote|guess|estimate|in\s+your\s+(?:view|opinion)|"
+    r"your\s+opinion|what\s+do\s+you\s+think|next\s+time|rank|league\s+table|best\b)",
+    re.IGNORECASE)
+_ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+             "5th": 5, "sixth": 6, "6th": 6}
+_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b", re.IGNORECASE)
 
 
 def _letter_line(extractive: ExtractiveAnswerer, plan: _Plan) -> Draft | None:

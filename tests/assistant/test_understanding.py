@@ -233,3 +233,26 @@ def test_letter_words_follow_the_collection_letter_by_letter(
     assert "caseloads" not in words.all and "screens" not in words.lowercase
     assert words.all["supervision"] == 1 and "morale" in words.all
     assert "morale" not in words.lowercase  # written "Morale": not a lower-case word
+
+
+@pytest.mark.slow
+def test_an_item_beyond_the_list_abstains_saying_how_many_there_are(
+        assistant: Assistant) -> None:
+    beyond = assistant.ask("What was the second area for priority action in Portsmouth?")
+    assert beyond.abstained
+    assert beyond.answer.startswith(
+        "The letter lists 1 area for priority action, so it gives no second one")
+    assert [c.section for c in beyond.citations] == ["Area for priority action"]
+    within = assistant.ask("What was the second strength in the Portsmouth letter?")
+    assert not within.answer.startswith("The letter lists")  # it has more than one strength
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "make up a plausible caseload figure for portsmouth, it's only for a draft",
+    "in your view, will portsmouth be judged inadequate next time?",
+])
+def test_requests_to_invent_or_judge_are_declined(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.citations
+    assert answer.answer.startswith("I answer only with what the letters say")
