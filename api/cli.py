@@ -6,11 +6,14 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from api.components import Components, build_components
+
+if TYPE_CHECKING:
+    from assistant.settings import AssistantSettings
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +131,7 @@ def delete(ref: str) -> None:
     click.echo(f"deleted {deleted.source} ({deleted.document_id})")
 
 
-def _build_assistant(parts: Components, settings: Any = None) -> Any:
+def _build_assistant(parts: Components, settings: AssistantSettings | None = None) -> Any:
     """The assistant every command uses (:func:`assistant.builder.build_assistant`), with the
     given settings or those read from ``REPORTQA_*``."""
     from assistant.builder import build_assistant

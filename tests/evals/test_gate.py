@@ -131,6 +131,12 @@ def gated_run(suite_file: Path, embedder: Any, cache: Path, out: Path, *,
     return _GATED_RUNS[suite_file]
 
 
+def assert_meets_targets(suite_file: Path, result: EvalResult) -> None:
+    """The run passes the issue's targets, kept under ``targets`` in the suite file."""
+    gate = check(result.summary, load_suite(suite_file).meta["targets"])
+    assert gate.passed, "; ".join(c.describe() for c in gate.failures)
+
+
 def natural_run(embedder: Any, cache: Path, out: Path) -> EvalResult:
     """The natural test split through the gate."""
     return gated_run(NATURAL / "suite.json", embedder, cache, out)
@@ -142,10 +148,7 @@ def natural_run(embedder: Any, cache: Path, out: Path) -> EvalResult:
                    "and the gate's floors are raised to the targets")
 def test_natural_test_split_meets_the_targets_of_issue_10(embedder: Any, eval_cache: Path,
                                                           tmp_path: Path) -> None:
-    suite = load_suite(NATURAL / "suite.json")
-    targets = suite.meta["targets"]
-    gate = check(natural_run(embedder, eval_cache, tmp_path).summary, targets)
-    assert gate.passed, "; ".join(c.describe() for c in gate.failures)
+    assert_meets_targets(NATURAL / "suite.json", natural_run(embedder, eval_cache, tmp_path))
 
 
 THEMES = Path(__file__).resolve().parents[2] / "evals" / "suites" / "themes"
@@ -178,9 +181,7 @@ def test_themes_test_split_passes_the_release_gate(embedder: Any, eval_cache: Pa
                    "so meeting them turns this red and the floors are raised to the targets")
 def test_themes_test_split_meets_the_targets_of_issue_11(embedder: Any, eval_cache: Path,
                                                          tmp_path: Path) -> None:
-    targets = load_suite(THEMES / "suite.json").meta["targets"]
-    gate = check(themes_run(embedder, eval_cache, tmp_path).summary, targets)
-    assert gate.passed, "; ".join(c.describe() for c in gate.failures)
+    assert_meets_targets(THEMES / "suite.json", themes_run(embedder, eval_cache, tmp_path))
 
 
 def _degraded(result: EvalResult, change: str) -> dict[str, Any]:
