@@ -66,7 +66,9 @@ def _summary(letter: CatalogLetter) -> dict[str, Any]:
 @router.get("")
 def list_documents(_: ReaderDep, assistant: AssistantDep) -> dict[str, Any]:
     """Every stored letter: id, source file, council, dates, sections found, chunks."""
-    assistant.refresh()
+    # One scan of the letters' revisions (as listing the store was); the catalogue then parses
+    # only what another process added or replaced since, and drops what it deleted.
+    assistant.refresh(force=True)
     rows = sorted((_summary(x) for x in assistant.catalog.all()),
                   key=lambda r: (str(r["authority"] or ""), str(r["inspection_start"] or ""),
                                  r["source"]))
@@ -74,16 +76,24 @@ def list_documents(_: ReaderDep, assistant: AssistantDep) -> dict[str, Any]:
 
 
 def _find(parts: Any, assistant: Any, document_id: str) -> CatalogLetter:
-    """The letter as the assistant's catalogue holds it (parsed once per stored revision)."""
-    if DOCUMENT_ID.match(document_id):
+    """The letter as the assistant's catalogue holds it (parsed once per stored revision).
+
+    The store is asked for the letter itself, as before, so a letter deleted or replaced by
+    another process is never served from a catalogue that has not looked again yet.
+    """
+    stored = parts.store.get_letter(document_id) if DOCUMENT_ID.match(document_id) else None
+    letter = None
+    if stored is not None:
         assistant.refresh()
         letter = assistant.catalog.get(document_id)
-        if letter is None and parts.store.get_letter(document_id) is not None:
-            assistant.refresh(force=True)  # stored by another process since the last look
+        if letter is None or letter.text != stored.text or \
+                letter.metadata.get("record_json") != stored.metadata.get("record_json"):
+            assistant.refresh(force=True)  # written by another process since the last look
             letter = assistant.catalog.get(document_id)
-        if letter is not None:
-            return letter  # type: ignore[no-any-return]
-    raise NotFound(f"no letter with id {document_id!r}; see GET /documents", field="document_id")
+    if letter is None:
+        raise NotFound(f"no letter with id {document_id!r}; see GET /documents",
+                       field="document_id")
+    return letter  # type: ignore[no-any-return]
 
 
 @router.get("/{document_id}")
