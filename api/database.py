@@ -2,7 +2,9 @@
 
 ``REPORTQA_DATABASE_URL`` chooses it (:attr:`api.settings.ApiSettings.database_url`). Unset, it is
 a SQLite file, ``reportqa.sqlite3`` in ``REPORTQA_DATA_DIR``: enough for one host and several
-worker processes (WAL journal, busy timeout). Several hosts share one PostgreSQL server
+worker processes (WAL journal, busy timeout, and one writer at a time per process: SQLite's busy
+handler polls and is not fair, so threads of one process queue on a lock of their own instead of
+polling the file against each other). Several hosts share one PostgreSQL server
 (``postgresql+psycopg://user:password@db.example.org:5432/reportqa``).
 
 Usage::
@@ -56,7 +58,7 @@ from api.errors import ServiceUnavailable
 logger = logging.getLogger(__name__)
 
 DATABASE_FILE = "reportqa.sqlite3"
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 POSTGRES_CONNECT_TIMEOUT_S = 5
 _SCHEMA_ATTEMPTS = 5
 
@@ -185,6 +187,8 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._schema_lock = threading.Lock()
         self._schema_ready = False
+        # SQLite: this process's write transactions, one at a time (see the module docstring).
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -234,8 +238,26 @@ class Database:
             DatabaseUnavailable: the database cannot be reached.
         """
         self.create_schema()
-        with self.translate_errors(), self.engine.begin() as connection:
+        with self._writer_turn(), self.translate_errors(), self.engine.begin() as connection:
             yield connection
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """Wait for this process's turn to write (SQLite only; other databases lock rows)."""
+        if self._write_lock is None:
+            yield
+            return
+        if not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            logger.warning("database unavailable url=%s error=writer queue timed out",
+                           self.safe_url)
+            raise DatabaseUnavailable(
+                "database unavailable: too many writes are waiting for the SQLite file; try "
+                "again shortly (operators: use PostgreSQL for several busy workers)",
+                headers={"Retry-After": "5"})
+        try:
+            yield
+        finally:
+            self._write_lock.release()
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

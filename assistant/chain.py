@@ -47,7 +47,9 @@ from assistant.query import (
     OUTSIDE_LETTERS,
     POSITIVES,
     PRIORITY_EXISTS,
+    SECTION_WORDS,
     SIGNATORY,
+    STOPWORDS,
     SUMMARY,
     TIMELINE,
     Query,
@@ -58,8 +60,10 @@ from assistant.query import (
 from assistant.retrieval import Candidate, HybridRetriever
 from assistant.support import SupportChecker
 from assistant.understanding.answer_types import asked_type
+from assistant.understanding.mentions import subject_words, unmentioned, words_of
 from assistant.understanding.reader import QuestionReader
 from assistant.understanding.spelling import LetterWords
+from assistant.understanding.themes import normalise_phrase
 from ingest.themes import ThemeTagger, load_taxonomy
 from vectorstore.embedder import Embedder
 from vectorstore.store import LetterStore
@@ -252,6 +256,18 @@ class Assistant(Runnable[Any, Answer]):
                 t0, id)
             yield from _emit(answer, stream_text)
             return
+        absent = self._unmentioned(plan, kind)
+        if absent:
+            where = join_names([x.label() for x in plan.letters])
+            words = join_names([f"“{w}”" for w in absent])
+            answer = self._abstention(
+                plan, f"The letter{'s' if len(plan.letters) > 1 else ''} ({where}) "
+                f"{'do' if len(plan.letters) > 1 else 'does'} not mention {words}, so "
+                f"{'they' if len(plan.letters) > 1 else 'it'} cannot answer this.",
+                timings, t0, id)
+            answer.resolved["unmentioned"] = absent
+            yield from _emit(answer, stream_text)
+            return
         missing, line = _typed_check(self.extractive, plan, draft, kind)
         if line is not None:
             draft, kind, evidence = line, "metadata", None
@@ -380,6 +396,22 @@ class Assistant(Runnable[Any, Answer]):
             query.aggregate = TIMELINE  # "still short of staff second time round?"
         if query.known_places and not query.aggregate:
             letters = self._one_per_council(query, letters, plan)
+        elif not query.known_places and len(letters) > 1:
+            asked = asked_type(query.read_text)
+            if asked is not None and asked.name == "grade":
+                plan.abstain = ("The letters give no grade or rating: they report findings, not "
+                                "judgements, so I cannot sort councils by grade. Ask which "
+                                "councils had a finding on a subject instead (for example "
+                                f"“which councils had no area for priority action?”). "
+                                f"{self._coverage()}")
+                return plan
+            if _RANKS_BY_MEASURE.search(query.read_text):
+                plan.abstain = ("The letters give no figures to rank, total or average councils "
+                                "by: each letter reports its own findings in words. Ask which "
+                                "councils had a finding on a subject instead (for example "
+                                f"“which councils were short of social workers?”). "
+                                f"{self._coverage()}")
+                return plan
         plan.letters = letters
         return plan
 
@@ -467,6 +499,32 @@ class Assistant(Runnable[Any, Answer]):
                                                 max_sentences=2 if single else 3,
                                                 min_ratio=0.92 if single else 0.85)
         return draft, "fact", evidence, [], retrieval_ms
+
+    def _unmentioned(self, plan: _Plan, kind: str) -> list[str]:
+        """The words of a one-council topic question that its letters never use (see
+        :mod:`assistant.understanding.mentions`); empty when the letters mention the subject."""
+        query = plan.query
+        # A question read as asking for a whole section ("what needed sorting straight away",
+        # "any red flags?") has no subject of its own: its other words restate the section.
+        by_section = kind == "section" and query.path is not None
+        if kind not in ("fact", "section") or by_section or not query.topic \
+                or not query.known_places or not 0 < len(plan.letters) <= MAX_LETTERS_LISTED:
+            return []
+        terms: dict[str, str] = {}  # word -> the theme term it belongs to
+        reader = self.aggregates.theme_reader
+        if reader is not None:
+            text = normalise_phrase(query.read_text)
+            held = {t for x in plan.letters
+                    for ids in self.aggregates.finding_themes(x.document_id).values() for t in ids}
+            for (start, end), theme_id, _term in reader.term_hits(text):
+                if theme_id in held:  # "short of social workers", and the letter has vacancies
+                    return []
+                phrase = words_of(text[start:end])
+                terms.update((w, " ".join(phrase)) for w in phrase)
+        words = subject_words(query.topic, _NOT_SUBJECTS)
+        absent = unmentioned(words, [self._words.of(x.document_id) for x in plan.letters])
+        # name a theme term whole ("short of social workers", not "short")
+        return list(dict.fromkeys(terms.get(w, w) for w in absent))
 
     def _only_letter(self, plan: _Plan) -> CatalogLetter | None:
         """A comparison or timeline of one council that has a single letter: that letter."""
@@ -580,6 +638,18 @@ _FIELD_PATHS = {"addressee": ADDRESSEE, "signatory": SIGNATORY,
                 "no_priority_action": PRIORITY_EXISTS, "finding_count": COUNT_FINDINGS}
 _ABOUT_INSPECTION = re.compile(r"\binspect\w*|\bvisit\w*", re.IGNORECASE)
 _MIN_WORDS = 5
+# Across letters, a ranking or average by a measure ("the most social workers", "highest % of
+# late assessments", "average caseload"): the letters give no figures for it. Counting a
+# letter's findings or letters ("the most areas for development", "most recent", "at least
+# twice") is not that.
+_RANKS_BY_MEASURE = re.compile(
+    r"(?<!at )\b(?:most|highest|lowest|fewest|least|biggest|largest|smallest|average|mean|"
+    r"rank|ranked|ranking)\b(?!\s+(?:recent|recently|areas?|strengths?|priorit\w*|findings?|letters?|"
+    r"inspections?|visits?|times|often|number\s+of\s+(?:areas?|strengths?|priorit\w*|"
+    r"findings?|letters?)))", re.IGNORECASE)
+# Words that name no subject of their own in a topic phrase (see Assistant._unmentioned).
+_NOT_SUBJECTS = STOPWORDS | SECTION_WORDS | frozenset(
+    "child children childrens young people person families family social care".split())
 
 
 def _narrowing_topic(query: Query) -> bool:

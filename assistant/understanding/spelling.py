@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -227,6 +227,11 @@ class LetterWords:
             self._letters[document_id] = (revision, words, lowercase)
             changed = True
         return changed
+
+    def of(self, document_id: str) -> Collection[str]:
+        """The words of one letter (lower case; empty when the letter is not counted)."""
+        entry = self._letters.get(document_id)
+        return entry[1].keys() if entry is not None else ()
 
 
 _LOWERCASE_WORD = re.compile(r"\b[a-z]{4,}\b")

@@ -68,21 +68,15 @@ class ThemeReader:
 
     def read(self, phrase: str) -> ThemeReading | None:
         """The themes ``phrase`` is about, or None when no theme covers it."""
-        text = " ".join(phrase.replace("’", "'").split())
+        text = normalise_phrase(phrase)
         if not text:
             return None
-        taken: list[tuple[int, int]] = []
         ids: list[str] = []
         matched: list[str] = []
-        for pattern, theme_id, term in self._terms:  # longest terms first
-            for hit in pattern.finditer(text):
-                span = hit.span()
-                if any(a < span[1] and span[0] < b for a, b in taken):
-                    continue
-                taken.append(span)
-                if theme_id not in ids:
-                    ids.append(theme_id)
-                    matched.append(term)
+        for _span, theme_id, term in self.term_hits(text):
+            if theme_id not in ids:
+                ids.append(theme_id)
+                matched.append(term)
         if ids:
             return ThemeReading(tuple(ids), "term", tuple(matched),
                                 any_of=bool(re.search(r"\bor\b", text, re.IGNORECASE)),
@@ -96,6 +90,23 @@ class ThemeReader:
             return None
         theme_id = self.tagger.ids[best]
         return ThemeReading((theme_id,), "meaning", names=(self.taxonomy.name_of(theme_id),))
+
+    def term_hits(self, text: str) -> list[tuple[tuple[int, int], str, str]]:
+        """The theme terms in ``text`` (normalised by :func:`normalise_phrase`): each hit's
+        span, theme and term, longest terms first, none overlapping another."""
+        taken: list[tuple[tuple[int, int], str, str]] = []
+        for pattern, theme_id, term in self._terms:  # longest terms first
+            for hit in pattern.finditer(text):
+                span = hit.span()
+                if any(a < span[1] and span[0] < b for (a, b), _, _ in taken):
+                    continue
+                taken.append((span, theme_id, term))
+        return taken
+
+
+def normalise_phrase(phrase: str) -> str:
+    """A topic phrase as the reader reads it: straight apostrophes, single spaces."""
+    return " ".join(phrase.replace("’", "'").split())
 
 
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")

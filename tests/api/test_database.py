@@ -142,6 +142,74 @@ def test_concurrent_appends_from_two_hosts_keep_every_turn(database: Database,
     assert sorted(t.question for t in turns) == sorted(f"q{i}" for i in range(8))
 
 
+def test_many_writers_in_several_processes_lose_no_turn(database: Database,
+                                                       database_url: str) -> None:
+    # Four engines (as four worker processes would have), 48 threads appending at once.
+    engines = [database] + [Database(database_url) for _ in range(3)]
+    try:
+        stores = [ConversationStore(e) for e in engines]
+        conversation_id = stores[0].create()
+        ids = run_together(48, lambda i: stores[i % 4].append(conversation_id, f"q{i}",
+                                                              answer(f"a{i}")))
+        turns = stores[3].turns(conversation_id)
+        assert len(ids) == 48
+        assert sorted(t.answer_id for t in turns) == sorted(ids)
+        assert sorted(t.question for t in turns) == sorted(f"q{i}" for i in range(48))
+    finally:
+        for engine in engines[1:]:
+            engine.dispose()
+
+
+def test_sqlite_writes_of_one_process_take_turns(tmp_path: Path) -> None:
+    database = Database(default_database_url(tmp_path / "data"))
+    store = ConversationStore(database)
+    inside, events = threading.Event(), []
+
+    def slow_writer() -> None:
+        with database.begin():
+            events.append("a in")
+            inside.set()
+            threading.Event().wait(0.3)
+            events.append("a out")
+
+    first = threading.Thread(target=slow_writer)
+    first.start()
+    assert inside.wait(10)
+    store.create()  # waits for the first transaction instead of polling the file against it
+    events.append("b done")
+    first.join()
+    assert events == ["a in", "a out", "b done"]
+    database.dispose()
+
+
+def test_a_write_that_waits_too_long_is_database_unavailable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import api.database
+
+    monkeypatch.setattr(api.database, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    database = Database(default_database_url(tmp_path / "data"))
+    store = ConversationStore(database)
+    store.create()  # schema and WAL set up before the clock matters
+    inside, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with database.begin():
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        with pytest.raises(DatabaseUnavailable, match="try again shortly"):
+            store.create()
+    finally:
+        release.set()
+        thread.join()
+    assert store.create()  # the queue works again once the holder is done
+    database.dispose()
+
+
 # ---- feedback --------------------------------------------------------------------------------
 
 def test_feedback_lists_the_question_and_answer_of_api_and_slack_turns(

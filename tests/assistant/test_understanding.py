@@ -173,6 +173,15 @@ def test_low_confidence_goes_to_retrieval_not_abstention(gazetteer: Gazetteer,
     ("what's the postcode on it", "place"),
     ("phone number for the contact centre", "contact"),
     ("How much did the inspection cost?", "money"),
+    ("what's the street number of their office", "street_number"),
+    ("names of the rest of the inspection team", "inspection_team"),
+    ("how many inspectors came", "inspection_team"),
+    ("which DfE official was copied in", "government_copy"),
+    ("was the lscb chair copied", "copy_role"),
+    ("what was the staff turnover rate", "percentage"),
+    ("the reason the notifications weren't screened?", "reason"),
+    ("what's the URN on the letter", "reference"),
+    ("which ofsted region are they in", "region"),
     ("who signed it", None),
 ])
 def test_answer_types_come_from_data(question: str, kind: str | None) -> None:
@@ -256,3 +265,57 @@ def test_requests_to_invent_or_judge_are_declined(assistant: Assistant, question
     answer = assistant.ask(question)
     assert answer.abstained and not answer.citations
     assert answer.answer.startswith("I answer only with what the letters say")
+
+
+def test_subject_words_leave_out_the_frame_of_the_question() -> None:
+    from assistant.query import STOPWORDS
+    from assistant.understanding.mentions import subject_words
+
+    assert subject_words("anything on private fostering arrangements", {"arrangements"}) == [
+        "private", "fostering"]
+    assert subject_words("was staff pay an issue, any findings?", STOPWORDS) == ["staff", "pay"]
+    assert subject_words("the council's thresholds", STOPWORDS) == ["thresholds"]
+
+
+def test_a_subject_is_unmentioned_only_when_the_letter_has_no_word_for_it() -> None:
+    from assistant.understanding.mentions import unmentioned
+
+    letter = vocabulary_of(["Referrals are screened promptly. Staff morale is high and "
+                            "thresholds are understood by partner agencies."]).keys()
+    assert unmentioned(["fostering"], [letter]) == ["fostering"]
+    assert unmentioned(["private", "fostering"], [letter]) == ["private", "fostering"]
+    # one word of the subject in the letter's own words is enough
+    assert unmentioned(["long", "referrals", "waited"], [letter]) == []
+    assert unmentioned(["threshold"], [letter]) == []  # another inflection
+    assert unmentioned(["referals"], [letter]) == []  # one keyboard slip
+    assert unmentioned(["fostering"], [letter, vocabulary_of(["Fostering panels"]).keys()]) == []
+    assert unmentioned([], [letter]) == [] and unmentioned(["fostering"], []) == []
+
+
+@pytest.mark.slow
+def test_a_subject_the_letter_never_mentions_abstains_naming_it(assistant: Assistant) -> None:
+    absent = assistant.ask("portsmouth - anything on fostering?")
+    assert absent.abstained and not absent.citations
+    assert "does not mention “fostering”" in absent.answer
+    assert "Portsmouth City Council" in absent.answer
+    present = assistant.ask("portsmouth - anything on morale?")
+    assert not present.abstained
+    assert any("morale" in c.quote.lower() for c in present.citations)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, start", [
+    ("which councils were rated inadequate", "The letters give no grade or rating"),
+    ("which council had the most social workers", "The letters give no figures to rank"),
+    ("average caseload across the councils?", "The letters give no figures to rank"),
+])
+def test_rankings_and_grades_across_letters_abstain(assistant: Assistant, question: str,
+                                                    start: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.answer.startswith(start)
+
+
+@pytest.mark.slow
+def test_counting_findings_across_letters_is_still_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("which councils had no areas for priority action?")
+    assert not answer.abstained
