@@ -366,6 +366,12 @@ class Assistant(Runnable[Any, Answer]):
             plan.abstain = (f"The collection holds no letter for {names}{why}, so the letters "
                             f"cannot answer this. {self._coverage()}")
             return plan
+        institution = _institution(query)
+        if institution is not None:
+            plan.abstain = (f"The collection holds Ofsted's letters to councils about their "
+                            f"children's services, not letters or reports about {institution}, "
+                            f"so the letters cannot answer this. {self._coverage()}")
+            return plan
         letters = self.catalog.all()
         if query.known_places:
             wanted = {a for c in query.councils if c.in_collection for a in c.authorities}
@@ -638,12 +644,41 @@ _FIELD_PATHS = {"addressee": ADDRESSEE, "signatory": SIGNATORY,
                 "no_priority_action": PRIORITY_EXISTS, "finding_count": COUNT_FINDINGS}
 _ABOUT_INSPECTION = re.compile(r"\binspect\w*|\bvisit\w*", re.IGNORECASE)
 _MIN_WORDS = 5
+# "the letter to Oakham School", "Hartlepool hospital", "Devon and Cornwall Police": not a
+# council. The institution's word ends the name (not "police notifications", "school nurses").
+_INSTITUTIONS = (r"school|academy|college|university|hospital|infirmary|nursery|children's home|"
+                 r"police|police force|constabulary|nhs trust|nhs foundation trust|charity")
+_NAME_ENDS = (r"(?=\s*$|\s*[?.,!;:)]|\s+(?:in|at|from|say|said|says|find|found|get|got|was|were|"
+              r"is|dated|safeguarding|inspection|inspected|letter|report)\b)")
+_INSTITUTION = re.compile(
+    r"\b(?:letter|report|inspection)s?\s+(?:to|of|for|on|into|about)\s+(?:the\s+)?"
+    rf"(?:[\w'’.-]+\s+){{1,3}}?({_INSTITUTIONS})\b{_NAME_ENDS}", re.IGNORECASE)
+_AFTER_PLACE = re.compile(rf"\s+(?:[a-z'’]+\s+){{0,2}}?({_INSTITUTIONS})\b{_NAME_ENDS}",
+                          re.IGNORECASE)
+
+
+def _institution(query: Query) -> str | None:
+    """The institution a question asks about when it is not a council ("a hospital")."""
+    text = query.read_text
+    if not query.known_places:
+        hit = _INSTITUTION.search(text)
+        return f"a {hit.group(1).lower()}" if hit else None
+    lowered = text.lower()
+    for council in query.councils:
+        at = lowered.find(council.mention.lower())
+        if at < 0:
+            continue
+        hit = _AFTER_PLACE.match(text, at + len(council.mention))
+        if hit:
+            return f"{text[at:hit.end(1)].strip()} (not a council)"
+    return None
 # Across letters, a ranking or average by a measure ("the most social workers", "highest % of
 # late assessments", "average caseload"): the letters give no figures for it. Counting a
 # letter's findings or letters ("the most areas for development", "most recent", "at least
 # twice") is not that.
 _RANKS_BY_MEASURE = re.compile(
-    r"(?<!at )\b(?:most|highest|lowest|fewest|least|biggest|largest|smallest|average|mean|"
+    r"(?<!at )\b(?:most|highest|lowest|fewest|least|biggest|largest|smallest|worst|best|"
+    r"poorest|strongest|weakest|average|mean|"
     r"rank|ranked|ranking)\b(?!\s+(?:recent|recently|areas?|strengths?|priorit\w*|findings?|letters?|"
     r"inspections?|visits?|times|often|number\s+of\s+(?:areas?|strengths?|priorit\w*|"
     r"findings?|letters?)))", re.IGNORECASE)

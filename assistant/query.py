@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from assistant.gazetteer import CouncilMatch, Gazetteer
+from assistant.lexical import stem
 from assistant.models import Filters, Turn
+from assistant.understanding.mentions import subject_words
 from ingest.models import AREAS_FOR_DEVELOPMENT, PRIORITY_ACTION, SATISFACTORY, STRENGTHS
 
 if TYPE_CHECKING:
@@ -258,6 +260,11 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
             path in scores.cues and confidence >= MIN_CONFIDENCE)
     else:
         confident = confidence >= MIN_CONFIDENCE or path in scores.cues
+    if confident and _PATH_INTENT.get(path) in _DATES and confidence < SURE \
+            and _beyond_the_frame(_topic(read, councils), reader.frame_words.get(path, set())):
+        # "when did Calderdale bring in its recording system": a date of something else, not
+        # the inspection's or the letter's (the "when did" cue alone is no reading)
+        confident = False
     if confident:
         intent = _PATH_INTENT.get(path)
         section = _PATH_SECTION.get(path)
@@ -490,6 +497,23 @@ def _years(question: str) -> list[int]:
         if hi - lo <= 10:
             years.update(range(lo, hi + 1))
     return sorted(years)
+
+
+# The inspection's own words: a date question about them is about the inspection itself.
+_INSPECTION_WORDS = frozenset("""contact referral referrals assessment arrangements unannounced
+annual visit visits visited inspection inspections inspected inspectors inspector ofsted letter
+letters dated sent send write writes written wrote receive received get got issued date dates
+day days week weeks month months year years long last lasted take took place carried conducted
+held happen happened start started
+end ended begin began come came go went arrive arrived history order timeline chronology
+sequence chronological both each every all put list""".split())
+
+
+def _beyond_the_frame(topic: str, frame: set[str]) -> bool:
+    """Whether a date question's topic names something besides the inspection and its letter."""
+    frame_stems = {stem(w) for w in frame} | {stem(w) for w in _INSPECTION_WORDS}
+    words = subject_words(topic, STOPWORDS | SECTION_WORDS)
+    return any(stem(w) not in frame_stems for w in words)
 
 
 def _topic(question: str, councils: list[CouncilMatch]) -> str:

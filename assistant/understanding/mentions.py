@@ -39,7 +39,7 @@ happening happen happened going went getting get got say said says tell told kno
 think thought need needs needed want wanted like likes please thanks cheers quick question
 yes no maybe really actually also again just only even much many lot lots any some one two
 straight away immediately asap right fix sort sorted deal dealt urgent urgently first
-whats wheres whos hows theres thats
+whats wheres whos hows theres thats pls plz thx ta asap
 """.split())
 
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]")

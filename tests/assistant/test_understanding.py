@@ -182,6 +182,9 @@ def test_low_confidence_goes_to_retrieval_not_abstention(gazetteer: Gazetteer,
     ("the reason the notifications weren't screened?", "reason"),
     ("what's the URN on the letter", "reference"),
     ("which ofsted region are they in", "region"),
+    ("dv backlog - when did it start, which month?", "start_date"),
+    ("what are the cin teams actually called", "team_name"),
+    ("which team had the vacancies", "team"),
     ("who signed it", None),
 ])
 def test_answer_types_come_from_data(question: str, kind: str | None) -> None:
@@ -308,8 +311,10 @@ def test_a_subject_the_letter_never_mentions_abstains_naming_it(assistant: Assis
     ("which councils were rated inadequate", "The letters give no grade or rating"),
     ("which council had the most social workers", "The letters give no figures to rank"),
     ("average caseload across the councils?", "The letters give no figures to rank"),
+    ("what did ofsted say in the letter to oakham school",
+     "The collection holds Ofsted's letters to councils"),
 ])
-def test_rankings_and_grades_across_letters_abstain(assistant: Assistant, question: str,
+def test_rankings_grades_and_institutions_across_letters_abstain(assistant: Assistant, question: str,
                                                     start: str) -> None:
     answer = assistant.ask(question)
     assert answer.abstained and answer.answer.startswith(start)
@@ -319,3 +324,13 @@ def test_rankings_and_grades_across_letters_abstain(assistant: Assistant, questi
 def test_counting_findings_across_letters_is_still_answered(assistant: Assistant) -> None:
     answer = assistant.ask("which councils had no areas for priority action?")
     assert not answer.abstained
+
+
+@pytest.mark.slow
+def test_a_date_of_something_else_is_no_inspection_date(assistant: Assistant) -> None:
+    # "when did" reads as the inspection's dates only when nothing else is named
+    other = assistant.ask("portsmouth - when did they bring in the graduate trainee programme?")
+    assert other.abstained
+    assert "took place on 10 and 11 November 2009" not in other.answer
+    letter = assistant.ask("when did ofsted write to portsmouth?")
+    assert not letter.abstained and "9 December 2009" in letter.answer
