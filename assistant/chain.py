@@ -26,7 +26,7 @@ from assistant.evidence import _section_words
 from assistant.extractive import OFSTED, Evidence, ExtractiveAnswerer
 from assistant.formatting import human_date, join_names
 from assistant.gazetteer import Gazetteer
-from assistant.lexical import LexicalIndex
+from assistant.lexical import LexicalIndex, stem
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, Citation, Filters, LetterRef, StreamEvent, Turn
 from assistant.passages import Passage
@@ -358,7 +358,7 @@ class Assistant(Runnable[Any, Answer]):
                                 "afterwards (the council's response, later inspections or "
                                 f"plans). {self._coverage()}")
             return plan
-        if query.unknown_councils and not query.known_places:
+        if query.unknown_councils and (not query.known_places or query.aggregate == COMPARE):
             names = join_names([_display(c.mention) for c in query.unknown_councils])
             why = (" (these letters are Ofsted's, who inspect English councils only)"
                    if any(c.place in self.gazetteer.outside_england
@@ -410,6 +410,12 @@ class Assistant(Runnable[Any, Answer]):
                                 "councils had a finding on a subject instead (for example "
                                 f"“which councils had no area for priority action?”). "
                                 f"{self._coverage()}")
+                return plan
+            if asked is not None and asked.name == "reason":
+                plan.abstain = ("The letters report each council's findings; they do not say why "
+                                "councils across the collection share them. Ask which councils "
+                                "had a finding on a subject (for example “which councils were "
+                                f"short of social workers?”). {self._coverage()}")
                 return plan
             if _RANKS_BY_MEASURE.search(query.read_text):
                 plan.abstain = ("The letters give no figures to rank, total or average councils "
@@ -513,7 +519,9 @@ class Assistant(Runnable[Any, Answer]):
         # A question read as asking for a whole section ("what needed sorting straight away",
         # "any red flags?") has no subject of its own: its other words restate the section.
         by_section = kind == "section" and query.path is not None
-        if kind not in ("fact", "section") or by_section or not query.topic \
+        # a field passage found by retrieval, not asked for ("anything on CSE" -> the copy list)
+        by_retrieval = kind == "metadata" and query.intent is None and not query.person
+        if kind not in ("fact", "section") and not by_retrieval or by_section or not query.topic \
                 or not query.known_places or not 0 < len(plan.letters) <= MAX_LETTERS_LISTED:
             return []
         terms: dict[str, str] = {}  # word -> the theme term it belongs to
@@ -527,10 +535,20 @@ class Assistant(Runnable[Any, Answer]):
                     return []
                 phrase = words_of(text[start:end])
                 terms.update((w, " ".join(phrase)) for w in phrase)
-        words = subject_words(query.topic, _NOT_SUBJECTS)
+        asked = asked_type(query.read_text)  # "postcode", "phone": what is asked, not about what
+        words = subject_words(query.topic, _NOT_SUBJECTS | (asked.cue_words if asked else set()))
         absent = unmentioned(words, [self._words.of(x.document_id) for x in plan.letters])
-        # name a theme term whole ("short of social workers", not "short")
-        return list(dict.fromkeys(terms.get(w, w) for w in absent))
+        # name a theme term whole ("short of social workers", not "short") and neighbouring
+        # words together ("sexual exploitation", not "sexual" and "exploitation")
+        runs: list[list[str]] = []
+        order = words_of(query.topic)
+        for word in absent:
+            at = order.index(word) if word in order else -1
+            if runs and at > 0 and order[at - 1] == runs[-1][-1]:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+        return list(dict.fromkeys(terms.get(r[0], " ".join(r)) for r in runs))
 
     def _only_letter(self, plan: _Plan) -> CatalogLetter | None:
         """A comparison or timeline of one council that has a single letter: that letter."""
@@ -682,6 +700,10 @@ _RANKS_BY_MEASURE = re.compile(
     r"rank|ranked|ranking)\b(?!\s+(?:recent|recently|areas?|strengths?|priorit\w*|findings?|letters?|"
     r"inspections?|visits?|times|often|number\s+of\s+(?:areas?|strengths?|priorit\w*|"
     r"findings?|letters?)))", re.IGNORECASE)
+# Words that ask for a name rather than say whose it is (see _asked_roles).
+_NAME_ASKING = frozenset("""name names named called call who whos person people send need want
+exactly actual full their his her signed sign signs signing signature signatory wrote written
+write addressed addressee sent copied copy""".split())
 # Words that name no subject of their own in a topic phrase (see Assistant._unmentioned).
 _NOT_SUBJECTS = STOPWORDS | SECTION_WORDS | frozenset(
     "child children childrens young people person families family social care".split())
@@ -765,7 +787,10 @@ def _typed_check(extractive: ExtractiveAnswerer, plan: _Plan, draft: Draft | Non
             plan.query.intent in (INSPECTION_DATES, LETTER_DATE):
         return None, None  # "how many days did it last": the dates say
     people = {name.lower() for x in plan.letters for name in x.people()}
+    roles = _asked_roles(plan.query) if asked.name == "name" else []
     for passage in draft.passages:
+        if roles and not roles & {stem(w) for w in words_of(passage.text)}:
+            continue  # a name, but not the LADO's or the team manager's that was asked for
         if asked.evidence.search(passage.text):
             return None, None
         if asked.name == "name" and any(p in passage.text.lower() for p in people):
@@ -775,6 +800,13 @@ def _typed_check(extractive: ExtractiveAnswerer, plan: _Plan, draft: Draft | Non
         if line is not None:
             return None, line
     return asked.says, None
+
+
+def _asked_roles(query: Query) -> set[str]:
+    """The stems of the words naming whose name is asked for ("the Initial Response Team
+    manager", "the LADO"), without the asking ("name of", "who is")."""
+    words = subject_words(query.topic, _NOT_SUBJECTS | _NAME_ASKING)
+    return {stem(w) for w in words}
 
 
 def _beyond_the_list(plan: _Plan) -> str | None:

@@ -291,8 +291,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = [int(x) for x in str(args.letters).split(",") if x.strip()]
     work = Path(tempfile.mkdtemp(prefix="reportqa-scale-"))
     try:
-        runs = [run_size(n, args.seed, args.chroma_url, args.query_embedder, args.questions,
-                         work) for n in sizes]
+        runs = []
+        for n in sizes:
+            runs.append(run_size(n, args.seed, args.chroma_url, args.query_embedder,
+                                 args.questions, work))
+            # each size's figures as soon as they exist: a long run that fails later keeps them
+            print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result: dict[str, Any] = {"note": STANDIN_NOTE, "query_embedder": args.query_embedder,

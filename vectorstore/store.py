@@ -63,6 +63,7 @@ _DIMENSION = "reportqa_dimension"
 
 _PAGE_SIZE = 1000
 _IN_BATCH = 500
+_HASH_PAGE = 2000  # rows per page when looking up stored vectors by content hash
 _NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$")
 _CHUNK_REQUIRED = ("document_id", "source", "char_start", "char_end")
 
@@ -774,17 +775,27 @@ class LetterStore:
         wanted = sorted({h for h in content_hashes if h})
         found: dict[str, list[float]] = {}
         for batch in _batches(wanted, _IN_BATCH):
-            page = self._chunks.get(
-                where={"content_hash": {"$in": list(batch)}},
-                include=["embeddings", "metadatas"],
-            )
-            embeddings = page.get("embeddings")
-            if embeddings is None:
-                continue
-            for metadata, vector in zip(page.get("metadatas") or [], embeddings, strict=True):
-                content_hash = (metadata or {}).get("content_hash")
-                if isinstance(content_hash, str) and content_hash not in found:
-                    found[content_hash] = [float(x) for x in vector]
+            # One row per hash is enough, but a boilerplate chunk ("Yours sincerely") may be
+            # stored thousands of times: unbounded, one batch matched more rows than SQLite
+            # takes variables (10,000 generated letters). Rows come a page at a time, and the
+            # hashes already found leave the next page's filter.
+            remaining = list(batch)
+            while remaining:
+                page = self._chunks.get(
+                    where={"content_hash": {"$in": remaining}},
+                    include=["embeddings", "metadatas"], limit=_HASH_PAGE,
+                )
+                embeddings = page.get("embeddings")
+                metadatas = page.get("metadatas") or []
+                if embeddings is None or not len(metadatas):
+                    break
+                for metadata, vector in zip(metadatas, embeddings, strict=True):
+                    content_hash = (metadata or {}).get("content_hash")
+                    if isinstance(content_hash, str) and content_hash not in found:
+                        found[content_hash] = [float(x) for x in vector]
+                if len(metadatas) < _HASH_PAGE:
+                    break
+                remaining = [h for h in remaining if h not in found]
         return found
 
     @_translate_errors

@@ -24,6 +24,7 @@ class AnswerType:
     asks: tuple[re.Pattern[str], ...]
     evidence: re.Pattern[str]
     anywhere: bool = False  # the answer may be any line of the letter (letterhead, address)
+    cue_words: frozenset[str] = frozenset()  # the words of its cues ("postcode", "phone")
 
     def asked_by(self, question: str) -> bool:
         return any(rx.search(question) for rx in self.asks)
@@ -53,8 +54,10 @@ def load_answer_types(path: Path = ANSWER_TYPES_FILE) -> tuple[AnswerType, ...]:
         if where not in ("passage", "letter"):
             raise IntentBankError(f"{path}: answer type {name!r}: 'where' must be 'passage' or "
                                   f"'letter', not {where!r}")
+        words = frozenset(w for cue in entry["asks"] for w in re.findall(r"[a-z]+",
+                                                                       str(cue).lower()))
         out.append(AnswerType(name=str(name), says=str(entry.get("says") or name), asks=asks,
-                              evidence=evidence, anywhere=where == "letter"))
+                              evidence=evidence, anywhere=where == "letter", cue_words=words))
     return tuple(out)
 
 

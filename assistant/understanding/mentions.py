@@ -40,6 +40,8 @@ think thought need needs needed want wanted like likes please thanks cheers quic
 yes no maybe really actually also again just only even much many lot lots any some one two
 straight away immediately asap right fix sort sorted deal dealt urgent urgently first
 whats wheres whos hows theres thats pls plz thx ta asap
+name names named signed sign signs signature signatory addressed addressee copied copy cc dated
+hmi hmci
 """.split())
 
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]")

@@ -313,6 +313,9 @@ def test_a_subject_the_letter_never_mentions_abstains_naming_it(assistant: Assis
     ("average caseload across the councils?", "The letters give no figures to rank"),
     ("what did ofsted say in the letter to oakham school",
      "The collection holds Ofsted's letters to councils"),
+    ("why did so many councils have problems filling social work posts",
+     "The letters report each council's findings"),
+    ("Portsmouth vs Bath - who did better?", "The collection holds no letter for Bath"),
 ])
 def test_rankings_grades_and_institutions_across_letters_abstain(assistant: Assistant, question: str,
                                                     start: str) -> None:
@@ -334,3 +337,13 @@ def test_a_date_of_something_else_is_no_inspection_date(assistant: Assistant) ->
     assert "took place on 10 and 11 November 2009" not in other.answer
     letter = assistant.ask("when did ofsted write to portsmouth?")
     assert not letter.abstained and "9 December 2009" in letter.answer
+
+
+@pytest.mark.slow
+def test_a_name_asked_by_role_must_be_that_roles_name(assistant: Assistant) -> None:
+    nobody = assistant.ask("I need the name of the Child Protection and Court team manager at "
+                           "Portsmouth")
+    assert nobody.abstained and nobody.answer.startswith("The letter gives no name")
+    signer = assistant.ask("name of the inspector who signed the portsmouth letter")
+    assert not signer.abstained
+    assert signer.citations and "Portsmouth City Council" in signer.answer

@@ -468,6 +468,35 @@ def test_embeddings_for_hashes(store: LetterStore) -> None:
     assert store.embeddings_for_hashes(["unknown-hash"]) == {}
 
 
+def test_a_chunk_stored_many_times_is_found_a_page_at_a_time(
+        store: LetterStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A boilerplate chunk in thousands of letters once matched more rows than SQLite takes
+    # variables; rows now come a page at a time (a page of 3 here stands for 2,000).
+    import vectorstore.store
+
+    monkeypatch.setattr(vectorstore.store, "_HASH_PAGE", 3)
+    boilerplate = "Yours sincerely"
+    hashes: set[str] = set()
+    for i in range(7):
+        letter, chunks = make_letter(f"letter-{i}.txt", [boilerplate, f"Finding number {i}."])
+        put(store, letter, chunks)
+        hashes |= {str(c.metadata["content_hash"]) for c in chunks}
+    assert len(hashes) == 8  # the shared sign-off and seven findings
+    calls: list[int] = []
+    real_get = store._chunks.get  # type: ignore[attr-defined]
+
+    def counting_get(**kwargs: object) -> object:
+        calls.append(int(kwargs.get("limit") or 0))  # type: ignore[call-overload]
+        return real_get(**kwargs)
+
+    monkeypatch.setattr(store._chunks, "get", counting_get)  # type: ignore[attr-defined]
+    found = store.embeddings_for_hashes(sorted(hashes))
+    assert set(found) == hashes
+    assert len(calls) > 1 and all(limit == 3 for limit in calls)
+    assert found[hashlib.sha256(boilerplate.encode()).hexdigest()] == pytest.approx(
+        unit_vector(boilerplate, store.dimension), abs=1e-6)
+
+
 def test_a_letter_larger_than_chromas_batch_limit(store: LetterStore) -> None:
     limit = store.client.get_max_batch_size()
     lines = [f"Finding {i:05d}." for i in range(limit + 25)]
