@@ -519,9 +519,7 @@ class Assistant(Runnable[Any, Answer]):
         # A question read as asking for a whole section ("what needed sorting straight away",
         # "any red flags?") has no subject of its own: its other words restate the section.
         by_section = kind == "section" and query.path is not None
-        # a field passage found by retrieval, not asked for ("anything on CSE" -> the copy list)
-        by_retrieval = kind == "metadata" and query.intent is None and not query.person
-        if kind not in ("fact", "section") and not by_retrieval or by_section or not query.topic \
+        if kind not in ("fact", "section") or by_section or not query.topic \
                 or not query.known_places or not 0 < len(plan.letters) <= MAX_LETTERS_LISTED:
             return []
         terms: dict[str, str] = {}  # word -> the theme term it belongs to
