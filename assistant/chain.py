@@ -51,6 +51,7 @@ from assistant.query import (
     SIGNATORY,
     STOPWORDS,
     SUMMARY,
+    SURE,
     TIMELINE,
     Query,
     content_words,
@@ -701,7 +702,8 @@ _RANKS_BY_MEASURE = re.compile(
 # Words that ask for a name rather than say whose it is (see _asked_roles).
 _NAME_ASKING = frozenset("""name names named called call who whos person people send need want
 exactly actual full their his her signed sign signs signing signature signatory wrote written
-write addressed addressee sent copied copy""".split())
+write addressed addressee sent copied copy recipient recipients receiver author writer sender
+signer inspector hmi""".split())
 # Words that name no subject of their own in a topic phrase (see Assistant._unmentioned).
 _NOT_SUBJECTS = STOPWORDS | SECTION_WORDS | frozenset(
     "child children childrens young people person families family social care".split())
@@ -785,7 +787,10 @@ def _typed_check(extractive: ExtractiveAnswerer, plan: _Plan, draft: Draft | Non
             plan.query.intent in (INSPECTION_DATES, LETTER_DATE):
         return None, None  # "how many days did it last": the dates say
     people = {name.lower() for x in plan.letters for name in x.people()}
-    roles = _asked_roles(plan.query) if asked.name == "name" else []
+    # a clear reading of the signatory, addressee or copy list already says whose name it is
+    sure_field = plan.query.intent in (SIGNATORY, ADDRESSEE, COPY_LIST) \
+        and plan.query.confidence >= SURE
+    roles = _asked_roles(plan.query) if asked.name == "name" and not sure_field else set()
     for passage in draft.passages:
         if roles and not roles & {stem(w) for w in words_of(passage.text)}:
             continue  # a name, but not the LADO's or the team manager's that was asked for
