@@ -317,8 +317,8 @@ def test_a_subject_the_letter_never_mentions_abstains_naming_it(assistant: Assis
      "The letters report each council's findings"),
     ("Portsmouth vs Bath - who did better?", "The collection holds no letter for Bath"),
 ])
-def test_rankings_grades_and_institutions_across_letters_abstain(assistant: Assistant, question: str,
-                                                    start: str) -> None:
+def test_rankings_grades_and_institutions_across_letters_abstain(
+        assistant: Assistant, question: str, start: str) -> None:
     answer = assistant.ask(question)
     assert answer.abstained and answer.answer.startswith(start)
 
