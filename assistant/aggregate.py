@@ -203,8 +203,8 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
     def finding_themes(self, document_id: str) -> dict[tuple[str, int], list[str]]:
         """The theme ids of each finding of one stored letter, by (section, index)."""
         self.index.sync(self.catalog.all(), self.catalog.version)
-        return {(r.section, r.index): self.index.themes_of(r) for r in self.index.rows
-                if r.document_id == document_id}
+        return {(r.section, r.index): self.index.themes_of(r)
+                for r in self.index.rows_of(document_id)}
 
     # ---- lists and counts -----------------------------------------------------------------
     def select(self, query: Query, letters: list[CatalogLetter]

@@ -527,9 +527,10 @@ class Assistant(Runnable[Any, Answer]):
         reader = self.aggregates.theme_reader
         if reader is not None:
             text = normalise_phrase(query.read_text)
-            held = {t for x in plan.letters
+            hits = reader.term_hits(text)
+            held = {t for x in plan.letters if hits
                     for ids in self.aggregates.finding_themes(x.document_id).values() for t in ids}
-            for (start, end), theme_id, _term in reader.term_hits(text):
+            for (start, end), theme_id, _term in hits:
                 if theme_id in held:  # "short of social workers", and the letter has vacancies
                     return []
                 phrase = words_of(text[start:end])

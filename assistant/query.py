@@ -507,11 +507,12 @@ day days week weeks month months year years long last lasted take took place car
 held happen happened start started
 end ended begin began come came go went arrive arrived history order timeline chronology
 sequence chronological both each every all put list""".split())
+_INSPECTION_STEMS = frozenset(stem(w) for w in _INSPECTION_WORDS)
 
 
 def _beyond_the_frame(topic: str, frame: set[str]) -> bool:
     """Whether a date question's topic names something besides the inspection and its letter."""
-    frame_stems = {stem(w) for w in frame} | {stem(w) for w in _INSPECTION_WORDS}
+    frame_stems = {stem(w) for w in frame} | _INSPECTION_STEMS
     words = subject_words(topic, STOPWORDS | SECTION_WORDS)
     return any(stem(w) not in frame_stems for w in words)
 

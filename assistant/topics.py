@@ -473,6 +473,10 @@ class FindingIndex:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def rows_of(self, document_id: str) -> list[FindingRow]:
+        """The findings of one letter, in index order (no scan of the others)."""
+        return [self.rows[i] for i in self._doc_rows.get(document_id, np.zeros(0, int)).tolist()]
+
     def sync(self, letters: Iterable[CatalogLetter], version: object) -> None:
         """Bring the index in step with these letters unless already done for ``version``.
 
