@@ -165,7 +165,12 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
                 >= THEME_LIST_PROBABILITY or bool(t in named and named[t].search(
                     m.row.finding.text)) for t in reading.ids)]
         tagged = {_key(m.row) for m in matches}
-        similar = [m for m in self.index.match(crit.topic, by_id, sections)
+        # only findings the tagger gave the theme some weight can join below: score just those
+        rows = self.index.candidate_rows(by_id, sections)
+        weighted = (self.index.theme_probabilities(reading.ids, rows) >= THEME_SUPPORT) | (
+            self.index.theme_probabilities(reading.ids, rows, relative=False)
+            >= THEME_WORDS_PROBABILITY)
+        similar = [m for m in self.index.match(crit.topic, rows=rows[weighted])
                    if _key(m.row) not in tagged]
         # findings that match the words asked and that the tagger half-saw as the theme ...
         supported = [m for m in similar if m.score >= self.threshold
@@ -368,7 +373,8 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
             matches = self._theme_rows(crit, searched, crit.sections())
             threshold = 0.0
         else:
-            matches = self.index.match(crit.topic, by_id, crit.sections())
+            matches = self.index.match(crit.topic, by_id, crit.sections(),
+                                       min_score=self.threshold)
             threshold = self.threshold
         best: dict[str, list[TopicMatch]] = {}
         for match in matches:

@@ -95,6 +95,7 @@ class LetterCatalog:
         # Bumped on every change; dependants then update. Letters that did not change keep the
         # same CatalogLetter object, so dependants can tell what changed by identity.
         self.version = 0
+        self._sorted: tuple[int, list[CatalogLetter]] | None = None  # all(), by version
 
     def refresh(self, force: bool = False, fingerprint: str | None = None,
                 revisions: dict[str, str] | None = None) -> bool:
@@ -141,8 +142,16 @@ class LetterCatalog:
         return self._letters.get(document_id)
 
     def all(self) -> list[CatalogLetter]:
-        """Every letter, oldest first."""
-        return sorted(self._letters.values(), key=lambda x: (x.date, x.source))
+        """Every letter, oldest first (a new list; sorted once per catalogue version)."""
+        cached = self._sorted
+        if cached is None or cached[0] != self.version:
+            # the version first: a refresh swaps the dict, then counts up, so a snapshot taken
+            # in between is filed under the old version and sorted again next time
+            version = self.version
+            letters = self._letters
+            cached = (version, sorted(letters.values(), key=lambda x: (x.date, x.source)))
+            self._sorted = cached
+        return list(cached[1])
 
     def __len__(self) -> int:
         return len(self._letters)

@@ -125,6 +125,7 @@ class Assistant(Runnable[Any, Answer]):
         self._gazetteer_version = -1
         self._words = LetterWords()
         self._checked_at = float("-inf")
+        self._generation: str | None = None  # the store's generation when last brought in step
 
     # ---- Runnable interface ---------------------------------------------------------------
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
@@ -142,15 +143,21 @@ class Assistant(Runnable[Any, Answer]):
     def refresh(self, force: bool = False) -> None:
         """Bring the catalogue, lexical index and gazetteer in step with the store.
 
-        The store is asked at most every ``refresh_interval_s`` seconds (reading its fingerprint
-        costs a scan of the letters collection); ``force`` asks now, e.g. right after an ingest.
+        The store is asked at most every ``refresh_interval_s`` seconds, for its cheap
+        generation token; only when that changed are the letter revisions scanned (a read of
+        every letter's metadata: seconds at 10,000 letters). ``force`` scans now, e.g. right
+        after an ingest.
         """
         now = time.monotonic()
         if not force and self._gazetteer is not None \
                 and now - self._checked_at < self.refresh_interval_s:
             return
         self._checked_at = now
+        generation = self.store.generation()  # cheap; the scan below is not at 10,000 letters
+        if not force and self._gazetteer is not None and generation == self._generation:
+            return
         revisions = self.store.letter_revisions()  # one scan; both load only what changed
+        self._generation = generation  # read before the scan: a write during it shows next time
         self.catalog.refresh(revisions=revisions)
         self.lexical.refresh(revisions=revisions)
         if self._gazetteer is None or self._gazetteer_version != self.catalog.version:

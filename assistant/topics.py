@@ -416,16 +416,16 @@ class StoreVectors:
             if row is None or not (row.finding.char_start <= chunk.char_start
                                    and chunk.char_end <= row.finding.char_end):
                 continue  # chunking and parse disagree: embed the finding instead
-            digest = chunk.metadata.get("content_hash")
-            if isinstance(digest, str):
-                by_finding.setdefault(key, []).append(digest)
+            by_finding.setdefault(key, []).append(chunk.chunk_id)
             probs, version = chunk.metadata.get("theme_probs"), chunk.metadata.get("themes_version")
             if isinstance(probs, str) and isinstance(version, str):
                 self._themes[key] = (version, probs)
-        hashes = sorted({h for hs in by_finding.values() for h in hs})
-        stored = self.store.embeddings_for_hashes(hashes) if hashes else {}
-        for key, digests in by_finding.items():
-            vectors = [np.asarray(stored[h], dtype=np.float32) for h in digests if h in stored]
+        # the chunks' own records, read by id (by content hash, a boilerplate finding matched
+        # thousands of stored copies at 10,000 letters)
+        ids = sorted({i for found in by_finding.values() for i in found})
+        stored = self.store.chunk_embeddings(ids) if ids else {}
+        for key, chunk_ids in by_finding.items():
+            vectors = [np.asarray(stored[i], dtype=np.float32) for i in chunk_ids if i in stored]
             if not vectors:
                 continue
             mean = np.mean(vectors, axis=0)
@@ -549,11 +549,14 @@ class FindingIndex:
                 for i in new_at.tolist():
                     fresh[i] = bool(pattern.search(texts[i]))
                 concept_hits[name] = fresh
+        if self.tagger is not None and matrix.size:  # before the rows change: it reads both
+            self.theme_probs = self._theme_probabilities(rows, matrix, old_index)
+            self.theme_mask = mask_of(self.theme_probs)
+        else:  # nothing left (or no tagger): no stale probabilities of removed rows
+            self.theme_probs = np.zeros((0, 0), dtype=np.float32)
+            self.theme_mask = np.zeros((0, 0), dtype=bool)
         self.rows = rows
         self.matrix = matrix
-        if self.tagger is not None and matrix.size:
-            self.theme_probs = self._theme_probabilities(rows, matrix)
-            self.theme_mask = mask_of(self.theme_probs)
         self._texts = texts
         self._words = words
         postings: dict[str, list[int]] = {}
@@ -569,14 +572,23 @@ class FindingIndex:
         self._doc_rows = {k: np.array(v) for k, v in doc_rows.items()}
         self._section_of = np.array([r.section for r in rows], dtype=object)
 
-    def _theme_probabilities(self, rows: list[FindingRow], matrix: np.ndarray) -> np.ndarray:
-        """Each finding's theme probabilities: as tagged at ingest when the taxonomy is the
-        same, else read again from its vector (a changed taxonomy re-embeds nothing)."""
+    def _theme_probabilities(self, rows: list[FindingRow], matrix: np.ndarray,
+                             old_index: np.ndarray) -> np.ndarray:
+        """Each finding's theme probabilities: kept from the previous build for a kept row; as
+        tagged at ingest when the taxonomy is the same; else read again from its vector (a
+        changed taxonomy re-embeds nothing)."""
         assert self.tagger is not None
         stored_of = getattr(self.source, "stored_themes", None)
         probs = np.zeros((len(rows), len(self.tagger.ids)), dtype=np.float32)
+        kept = old_index >= 0
+        if kept.any() and self.theme_probs.shape == (len(self.rows), len(self.tagger.ids)):
+            probs[kept] = self.theme_probs[old_index[kept]]
+            fresh = np.flatnonzero(~kept).tolist()
+        else:
+            fresh = list(range(len(rows)))
         todo: list[int] = []
-        for i, row in enumerate(rows):
+        for i in fresh:
+            row = rows[i]
             stored = stored_of(row) if stored_of is not None else None
             decoded = self.tagger.decode(stored[1]) if stored and \
                 stored[0] == self.tagger.version else None
@@ -633,9 +645,17 @@ class FindingIndex:
         return rows
 
     def match(self, topic: Topic, document_ids: Iterable[str] | None = None,
-              sections: Sequence[str] | None = None) -> list[TopicMatch]:
-        """Score every candidate finding against ``topic``; best first."""
-        rows = self.candidate_rows(document_ids, sections)
+              sections: Sequence[str] | None = None, min_score: float | None = None,
+              rows: np.ndarray | None = None) -> list[TopicMatch]:
+        """Score every candidate finding against ``topic``; best first.
+
+        Args:
+            min_score: leave out matches scoring below it (decided on the whole array before
+                any match object is made: a scan of 100,000 findings stays fast).
+            rows: score these row numbers instead of ``document_ids`` and ``sections``.
+        """
+        if rows is None:
+            rows = self.candidate_rows(document_ids, sections)
         if not len(rows) or topic.empty:
             return []
         coverage = self._coverage(topic, rows)
@@ -643,6 +663,11 @@ class FindingIndex:
             dense = self.matrix[rows] @ self.topic_vector(topic.text)
         else:
             dense = np.zeros(len(rows), dtype=np.float32)
+        if min_score is not None:
+            # the same double arithmetic as TopicMatch.score
+            score = DENSE_WEIGHT * dense.astype(np.float64) + (1 - DENSE_WEIGHT) * coverage
+            keep = score >= min_score
+            rows, dense, coverage = rows[keep], dense[keep], coverage[keep]
         out = [TopicMatch(self.rows[r], float(d), float(c))
                for r, d, c in zip(rows.tolist(), dense.tolist(), coverage.tolist(), strict=True)]
         out.sort(key=lambda m: m.score, reverse=True)
@@ -670,6 +695,20 @@ class FindingIndex:
         if not relative:
             return asked
         return asked / (float(self.theme_probs[i].max()) or 1.0)
+
+    def theme_probabilities(self, theme_ids: Sequence[str], rows: np.ndarray,
+                            relative: bool = True) -> np.ndarray:
+        """:meth:`theme_probability` of many rows at once (float64, same arithmetic)."""
+        columns = [self.tagger.ids.index(t) for t in theme_ids
+                   if self.tagger is not None and t in self.tagger.ids]
+        if not columns or not self.theme_probs.size or not len(rows):
+            return np.zeros(len(rows), dtype=np.float64)
+        picked = self.theme_probs[np.ix_(rows, np.array(columns, dtype=int))]
+        asked = picked.max(axis=1).astype(np.float64)
+        if not relative:
+            return asked
+        best = self.theme_probs[rows].max(axis=1).astype(np.float64)
+        return asked / np.where(best == 0, 1.0, best)
 
     def theme_match(self, theme_ids: Sequence[str], document_ids: Iterable[str] | None = None,
                     sections: Sequence[str] | None = None) -> list[TopicMatch]:

@@ -31,6 +31,7 @@ import json
 import logging
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -63,6 +64,8 @@ _DIMENSION = "reportqa_dimension"
 
 _PAGE_SIZE = 1000
 _IN_BATCH = 500
+_GENERATION_ID = "store_generation"  # the marker record in the letters collection
+_GENERATION = "store_generation"  # its metadata key: a fresh token on every visible change
 _HASH_PAGE = 2000  # rows per page when looking up stored vectors by content hash
 _NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$")
 _CHUNK_REQUIRED = ("document_id", "source", "char_start", "char_end")
@@ -483,6 +486,26 @@ class LetterStore:
         return {d: r.revision for d, r in self._current_refs().items()}
 
     @_translate_errors
+    def generation(self) -> str:
+        """A cheap token (two small reads at any store size) that changes whenever the current
+        letters may have changed: a write that adds, replaces or deletes a letter changes it,
+        from this process or another one on the same Chroma server.
+
+        It holds the number of letter records and a marker rewritten with every letter-record
+        upsert (in the same write) and after every delete; so even a writer that stops between
+        a delete and the marker leaves a different count. Dependants read it often and scan
+        :meth:`letter_revisions` (slow at 10,000 letters) only when it differs.
+        """
+        page = self._letters.get(ids=[_GENERATION_ID], include=["metadatas"])
+        metadatas = page.get("metadatas") or [None]
+        token = (metadatas[0] or {}).get(_GENERATION, "") if page["ids"] else ""
+        return f"{self._letters.count()}:{token}"
+
+    @staticmethod
+    def _generation_marker() -> dict[str, Any]:
+        return {_GENERATION: f"{time.time_ns()}-{uuid.uuid4().hex[:12]}"}
+
+    @_translate_errors
     def fingerprint(self) -> str:
         """A short value that changes whenever a letter is added, replaced or deleted.
 
@@ -638,16 +661,18 @@ class LetterStore:
                 documents=[chunk.text for chunk, _, _ in batch],
                 metadatas=[metadata for _, _, metadata in batch],
             )
-        # Step 2: the letter records; from here on readers see the new letters only.
-        for batch in _batches(plans, self._max_batch):
+        # Step 2: the letter records; from here on readers see the new letters only. The
+        # generation marker changes in the same write, so a reader's cheap check sees it.
+        for batch in _batches(plans, max(1, self._max_batch - 1)):
             self._letters.upsert(
-                ids=[letter.document_id for letter, *_ in batch],
-                embeddings=[self._unit for _ in batch],
-                documents=[letter.text for letter, *_ in batch],
+                ids=[*(letter.document_id for letter, *_ in batch), _GENERATION_ID],
+                embeddings=[self._unit for _ in range(len(batch) + 1)],
+                documents=[*(letter.text for letter, *_ in batch), ""],
                 metadatas=[
-                    {**letter.metadata, _SOURCE: letter.source, _REVISION: revision,
-                     _WRITTEN_NS: time.time_ns()}
-                    for letter, _, _, _, revision in batch
+                    *({**letter.metadata, _SOURCE: letter.source, _REVISION: revision,
+                       _WRITTEN_NS: time.time_ns()}
+                      for letter, _, _, _, revision in batch),
+                    self._generation_marker(),
                 ],
             )
         if stale_records:
@@ -695,6 +720,8 @@ class LetterStore:
         existed = bool(self._letters.get(ids=[document_id], include=[])["ids"])
         if existed:
             self._letters.delete(ids=[document_id])
+            self._letters.upsert(ids=[_GENERATION_ID], embeddings=[self._unit], documents=[""],
+                                 metadatas=[self._generation_marker()])
         # The record goes first: once it is gone its chunks are invisible even if we stop here.
         self._chunks.delete(where={"document_id": document_id})
         logger.info("letter deleted document_id=%s existed=%s", document_id, existed)
@@ -765,6 +792,21 @@ class LetterStore:
         return len(orphans)
 
     # ------------------------------------------------------------------ chunks
+
+    @_translate_errors
+    def chunk_embeddings(self, chunk_ids: Iterable[str]) -> dict[str, list[float]]:
+        """Return the stored embeddings of these chunk records, by chunk id (a read by id: its
+        cost does not grow with the store). Unknown ids are absent from the result."""
+        wanted = sorted(set(chunk_ids))
+        found: dict[str, list[float]] = {}
+        for batch in _batches(wanted, _IN_BATCH):
+            page = self._chunks.get(ids=list(batch), include=["embeddings"])
+            embeddings = page.get("embeddings")
+            if embeddings is None:
+                continue
+            for record_id, vector in zip(page["ids"], embeddings, strict=True):
+                found[record_id] = [float(x) for x in vector]
+        return found
 
     @_translate_errors
     def embeddings_for_hashes(self, content_hashes: list[str]) -> dict[str, list[float]]:

@@ -18,6 +18,7 @@ from assistant.lexical import LexicalIndex
 from assistant.topics import FindingIndex, StoreVectors
 from evals.standin import HashEmbedder
 from ingest.pipeline import IngestPipeline
+from ingest.themes import ThemeTagger, load_taxonomy
 from vectorstore.store import LetterStore
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -59,7 +60,8 @@ class _Components:
     def __init__(self, store: LetterStore, embedder: HashEmbedder) -> None:
         self.catalog = LetterCatalog(store)
         self.lexical = LexicalIndex(store)
-        self.findings = FindingIndex(StoreVectors(store, embedder), embedder.embed_query)
+        tagger = ThemeTagger(load_taxonomy(), embedder.embed_documents, embedder.model_name)
+        self.findings = FindingIndex(StoreVectors(store, embedder), embedder.embed_query, tagger)
 
     def refresh(self, store: LetterStore) -> None:
         revisions = store.letter_revisions()
@@ -82,6 +84,9 @@ def _assert_same(incremental: _Components, fresh: _Components) -> None:
     assert incremental.findings.rows == fresh.findings.rows
     np.testing.assert_allclose(incremental.findings.matrix, fresh.findings.matrix, atol=1e-6)
     assert incremental.findings._words == fresh.findings._words
+    # theme probabilities: kept rows keep theirs, new rows are decoded; the same as a build
+    np.testing.assert_array_equal(incremental.findings.theme_probs, fresh.findings.theme_probs)
+    np.testing.assert_array_equal(incremental.findings.theme_mask, fresh.findings.theme_mask)
     assert incremental.findings._postings.keys() == fresh.findings._postings.keys()
     for word, rows in fresh.findings._postings.items():
         assert incremental.findings._postings[word].tolist() == rows.tolist()

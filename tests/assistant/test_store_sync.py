@@ -36,3 +36,25 @@ def test_assistant_sees_letters_written_by_another_writer(
     assert writer.delete("hackney-2010.txt") is not None
     gone = assistant.ask("Who signed the Hackney letter?")
     assert gone.abstained
+
+
+def test_the_letters_are_scanned_again_only_when_the_store_changed(
+    store: LetterStore, chroma_client: ClientAPI, collection_prefix: str, embedder: Embedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    writer = IngestPipeline(LetterStore(chroma_client, embedder.dimension, collection_prefix),
+                            embedder)
+    assert writer.ingest([FIXTURES / "hackney-2010.txt"]).ok
+    assistant = Assistant(store, embedder, refresh_interval_s=0)
+    scans = []
+    scan = store.letter_revisions
+    monkeypatch.setattr(store, "letter_revisions", lambda: scans.append(1) or scan())
+    assert "Amanda Brooks" in assistant.ask("Who signed the Hackney letter?").answer
+    first = len(scans)
+    assistant.ask("When was Hackney inspected?")
+    assistant.ask("Who signed the Hackney letter?")
+    assert len(scans) == first  # nothing written: the cheap generation check sufficed
+
+    assert writer.delete("hackney-2010.txt") is not None  # another process's write
+    assert assistant.ask("Who signed the Hackney letter?").abstained
+    assert len(scans) == first + 1

@@ -347,3 +347,17 @@ def test_a_name_asked_by_role_must_be_that_roles_name(assistant: Assistant) -> N
     signer = assistant.ask("name of the inspector who signed the portsmouth letter")
     assert not signer.abstained
     assert signer.citations and "Portsmouth City Council" in signer.answer
+
+
+def test_people_are_found_leftmost_longest_in_any_case_and_spacing() -> None:
+    reader = QuestionReader(lambda texts: [[0.0] * 4 for _ in texts])  # no classification here
+    reader.set_people(["Amanda Brooks", "Amanda  Brooks-Smith", "Mr John O'Neill", "Jo Smith",
+                       "Plato"])  # a one-word name is never masked
+    def found(text: str) -> list[str]:
+        return [text[a:b] for a, b in reader.people_in(text)]
+    assert found("who is amanda brooks-smith?") == ["amanda brooks-smith"]
+    assert found("a letter from Amanda\nBrooks's office") == ["Amanda\nBrooks"]
+    assert found("Mr John O'Neill, Jo Smithers and jo smith") == ["Mr John O'Neill", "jo smith"]
+    assert found("AmandaBrooks and plato") == []
+    reader.set_people(["Jo Smithers"])  # a refresh replaces the names known
+    assert found("Mr John O'Neill, Jo Smithers and jo smith") == ["Jo Smithers"]

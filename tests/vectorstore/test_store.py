@@ -21,7 +21,7 @@ from vectorstore.embedder import Embedder
 from vectorstore.errors import StoreError, StoreUnavailable
 from vectorstore.records import StoredChunk, StoredLetter
 from vectorstore.settings import StoreSettings
-from vectorstore.store import LetterStore, letter_revision, make_client
+from vectorstore.store import _GENERATION_ID, LetterStore, letter_revision, make_client
 
 pytestmark = pytest.mark.slow
 
@@ -335,7 +335,7 @@ def test_crash_after_writing_the_new_record_shows_only_the_new_letter(
         put(store, new, new_chunks)
     monkeypatch.undo()
 
-    records = store._letters.get(include=[])["ids"]
+    records = [i for i in store._letters.get(include=[])["ids"] if i != _GENERATION_ID]
     assert len(records) == (2 if step == "delete old record" else 1)
     assert store.count_chunks() == len(old_chunks) + len(new_chunks)
     assert store.letter_ids() == {new.document_id}
@@ -348,7 +348,8 @@ def test_crash_after_writing_the_new_record_shows_only_the_new_letter(
     assert hits and {h.chunk.document_id for h in hits} == {new.document_id}
 
     assert store.collect_garbage(min_age_s=0) == len(old_chunks)
-    assert store._letters.get(include=[])["ids"] == [new.document_id]
+    assert [i for i in store._letters.get(include=[])["ids"] if i != _GENERATION_ID] == [
+        new.document_id]
     assert store.count_chunks() == len(new_chunks)
 
 
@@ -452,6 +453,33 @@ def test_fingerprint_follows_the_set_of_letters(store: LetterStore) -> None:
     assert store.fingerprint() == one
     store.delete_letter(letter.document_id)
     assert store.fingerprint() == empty
+
+
+def test_generation_changes_with_every_visible_change_and_is_no_letter(
+        store: LetterStore) -> None:
+    other = LetterStore(store.client, store.dimension, store.prefix)  # another process's view
+    seen = [store.generation()]
+    letter, chunks = make_letter("portsmouth-2009.txt", PORTSMOUTH)
+    put(store, letter, chunks)
+    seen.append(other.generation())
+    assert other.generation() == store.generation()  # stable while nothing is written
+    leeds, l_chunks = make_letter("leeds-2011.txt", LEEDS)
+    put(store, leeds, l_chunks)
+    seen.append(other.generation())
+    relabelled = [
+        StoredChunk(c.chunk_id, c.document_id, c.text, {**c.metadata, "section": "Other"})
+        for c in l_chunks
+    ]
+    put(store, leeds, relabelled)  # same letter id: only a revision changes
+    seen.append(other.generation())
+    store.delete_letter(leeds.document_id)
+    seen.append(other.generation())
+    assert len(set(seen)) == len(seen)
+    # the marker record is bookkeeping: never listed, counted or collected as a letter
+    assert [x.source for x in store.list_letters()] == ["portsmouth-2009.txt"]
+    assert store.letter_ids() == {letter.document_id}
+    store.collect_garbage(min_age_s=0)
+    assert store.generation() == seen[-1]
 
 
 def test_embeddings_for_hashes(store: LetterStore) -> None:
