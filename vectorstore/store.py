@@ -492,8 +492,8 @@ class LetterStore:
         from this process or another one on the same Chroma server.
 
         It holds the number of letter records and a marker rewritten with every letter-record
-        upsert (in the same write) and after every delete; so even a writer that stops between
-        a delete and the marker leaves a different count. Dependants read it often and scan
+        upsert (in the same write). Deletes alone lower the count; any sequence of changes with
+        an upsert in it changes the marker. Dependants read it often and scan
         :meth:`letter_revisions` (slow at 10,000 letters) only when it differs.
         """
         page = self._letters.get(ids=[_GENERATION_ID], include=["metadatas"])
@@ -719,9 +719,8 @@ class LetterStore:
         """Delete a letter record and its chunks; returns whether the letter existed."""
         existed = bool(self._letters.get(ids=[document_id], include=[])["ids"])
         if existed:
-            self._letters.delete(ids=[document_id])
-            self._letters.upsert(ids=[_GENERATION_ID], embeddings=[self._unit], documents=[""],
-                                 metadatas=[self._generation_marker()])
+            self._letters.delete(ids=[document_id])  # the record count, so the generation,
+            # changes with it
         # The record goes first: once it is gone its chunks are invisible even if we stop here.
         self._chunks.delete(where={"document_id": document_id})
         logger.info("letter deleted document_id=%s existed=%s", document_id, existed)
