@@ -686,19 +686,13 @@ class FindingIndex:
         """The tagger's highest probability, among these themes, for a finding of the index;
         with ``relative``, as a share of its likeliest theme's (1.0: mostly about them)."""
         i = self._row_of.get((row.document_id, row.section, row.index))
-        if i is None or self.tagger is None or not self.theme_probs.size:
+        if i is None:
             return 0.0
-        columns = [self.tagger.ids.index(t) for t in theme_ids if t in self.tagger.ids]
-        if not columns:
-            return 0.0
-        asked = float(self.theme_probs[i, columns].max())
-        if not relative:
-            return asked
-        return asked / (float(self.theme_probs[i].max()) or 1.0)
+        return float(self.theme_probabilities(theme_ids, np.array([i]), relative)[0])
 
     def theme_probabilities(self, theme_ids: Sequence[str], rows: np.ndarray,
                             relative: bool = True) -> np.ndarray:
-        """:meth:`theme_probability` of many rows at once (float64, same arithmetic)."""
+        """:meth:`theme_probability` of many row numbers at once (0 without a tagger)."""
         columns = [self.tagger.ids.index(t) for t in theme_ids
                    if self.tagger is not None and t in self.tagger.ids]
         if not columns or not self.theme_probs.size or not len(rows):

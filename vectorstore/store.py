@@ -719,8 +719,7 @@ class LetterStore:
         """Delete a letter record and its chunks; returns whether the letter existed."""
         existed = bool(self._letters.get(ids=[document_id], include=[])["ids"])
         if existed:
-            self._letters.delete(ids=[document_id])  # the record count, so the generation,
-            # changes with it
+            self._letters.delete(ids=[document_id])  # lowers the count: a new generation()
         # The record goes first: once it is gone its chunks are invisible even if we stop here.
         self._chunks.delete(where={"document_id": document_id})
         logger.info("letter deleted document_id=%s existed=%s", document_id, existed)

@@ -26,7 +26,6 @@ from assistant.understanding.spelling import Correction, SpellingCorrector, voca
 _TOPICAL_PATHS = frozenset({"topic", "list", "count", "compare", "timeline", "person"})
 _WORD = re.compile(r"[a-z]+")
 _RUN = re.compile(r"\b\w+")  # where a name may start: a run of word characters
-_FIRST_RUN = re.compile(r"\w+")
 
 
 class QuestionReader:
@@ -58,7 +57,7 @@ class QuestionReader:
         """
         by_first: dict[str, list[str]] = {}
         for name in {" ".join(n.split()) for n in names if n and len(n.split()) >= 2}:
-            first = _FIRST_RUN.match(name)
+            first = _RUN.match(name)
             if first is not None:
                 by_first.setdefault(first.group().lower(), []).append(name)
         for group in by_first.values():
