@@ -855,11 +855,19 @@ def _letter_line(extractive: ExtractiveAnswerer, plan: _Plan) -> Draft | None:
     # "Ofsted's phone number on the letter", not to "the duty team's phone number".
     letterhead = bool(_ABOUT_LETTERHEAD.search(plan.query.read_text))
     # "the director's e-mail address": Ofsted's own lines of the letterhead do not answer it
-    not_ofsted = bool(_ABOUT_PERSON.search(plan.query.read_text)) and \
-        not OFSTED.search(plan.query.read_text)
+    # "the director's e-mail address", "Harrow's postcode": the council's, from the address
+    # block, unless Ofsted is named
+    not_ofsted = (asked.name in _COUNCIL_DETAILS or bool(_ABOUT_PERSON.search(
+        plan.query.read_text))) and not OFSTED.search(plan.query.read_text)
+    # "Ofsted's direct line": the letterhead's "Direct T" line, not its switchboard
+    direct = bool(re.search(r"\bdirect\b", plan.query.read_text, re.IGNORECASE))
     for letter in plan.letters:
-        line = extractive.typed_line(letter, asked.evidence, letterhead=letterhead,
-                                     not_ofsted=not_ofsted)
+        line = None
+        if direct:
+            line = extractive.typed_line(letter, asked.evidence, letterhead=letterhead,
+                                         not_ofsted=not_ofsted, label=_DIRECT)
+        line = line or extractive.typed_line(letter, asked.evidence, letterhead=letterhead,
+                                             not_ofsted=not_ofsted)
         if line is not None:
             return line
     return None
@@ -876,6 +884,8 @@ _ACROSS_VISITS = re.compile(
     re.IGNORECASE)
 _ABOUT_LETTERHEAD = re.compile(r"\bofsted\b|\bletter(?:head)?\b|\bdirector\b|\baddressee\b|"
                                r"\bwritten\s+to\b", re.IGNORECASE)
+_COUNCIL_DETAILS = frozenset({"place", "address"})  # answer types the address block gives
+_DIRECT = re.compile(r"\bDirect\b")
 _ABOUT_PERSON = re.compile(r"\b(?:director|dcs|addressee|chief\s+exec\w*|chair|manager|head\s+of|"
                            r"councillor|cllr)\b", re.IGNORECASE)
 

@@ -153,12 +153,14 @@ class ExtractiveAnswerer:
         return Draft(text=text[:1].upper() + text[1:] + ".", passages=[p for _, p in parts])
 
     def typed_line(self, letter: CatalogLetter, rx: re.Pattern[str], letterhead: bool = True,
-                   not_ofsted: bool = False) -> Draft | None:
+                   not_ofsted: bool = False, label: re.Pattern[str] | None = None
+                   ) -> Draft | None:
         """The first line of the letter holding a typed answer (a phone number, an address):
         the letterhead and address block first (unless ``letterhead`` is false: they give
         Ofsted's and the addressee's details, not a team's), then the sign-off, then the rest.
         With ``not_ofsted`` (a question about a person) Ofsted's own lines never answer: those
-        naming Ofsted and the letterhead above the letter's date."""
+        naming Ofsted and the letterhead above the letter's date. With ``label``, only lines
+        that also match it ("Direct" for "Ofsted's direct line")."""
         dated = letter.parsed.metadata.spans.get("letter_date")
         first = dated[0] if not_ofsted and dated else 0
         order = {HEADER: 0, SIGN_OFF: 1}
@@ -170,7 +172,7 @@ class ExtractiveAnswerer:
                 start = section.char_start + match.start()
                 if start < first or not_ofsted and OFSTED.search(line):
                     continue
-                if rx.search(line) and line.strip():
+                if rx.search(line) and line.strip() and (label is None or label.search(line)):
                     passage = Passage.of(letter, section.name, start, start + len(line))
                     who = letter.authority or "the council"
                     return Draft(text=f"The letter to {who} ({letter.dated()}) gives: "
@@ -216,8 +218,10 @@ class ExtractiveAnswerer:
         passages = [Passage.of(letter, section.name, f.char_start, f.char_end)
                     for f in section.findings]
         bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
-        return Draft(text=f"{_counted(len(passages), section.name)} in the letter to {who} "
-                     f"({letter.dated()}):\n{bullets}", passages=passages)
+        # the number in digits: "how many" is answered by a figure a reader can scan for
+        return Draft(text=f"The letter to {who} ({letter.dated()}) lists "
+                     f"{_counted(len(passages), section.name, digits=True)}:\n{bullets}",
+                     passages=passages)
 
     def _template_sentence(self, letter: CatalogLetter, rx: re.Pattern[str],
                            run: bool = False) -> Passage | None:
@@ -265,11 +269,9 @@ class ExtractiveAnswerer:
         if section.none_identified:
             passage = Passage.of(letter, PRIORITY_ACTION, section.char_start, section.char_end)
             passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
-            return _draft(
-                f"No. The letter to {who} ({letter.dated()}) identified no area for "
-                "priority action",
-                passage,
-            )
+            # the letter's own words ("identified no areas for priority action"), quoted
+            return _draft(f"No. The letter to {who} ({letter.dated()}) says: "
+                          f"{_strip_end(passage.text)}", passage)
         return None
 
     def person(self, name: str, letters: list[CatalogLetter]) -> Draft | None:
@@ -558,9 +560,9 @@ _COUNT_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Ei
                 "Ten", "Eleven", "Twelve")
 
 
-def _counted(n: int, section: str) -> str:
-    """``Two areas for priority action``, ``One strength``."""
-    word = _COUNT_WORDS[n] if n < len(_COUNT_WORDS) else str(n)
+def _counted(n: int, section: str, digits: bool = False) -> str:
+    """``Two areas for priority action``, ``One strength`` (``2 areas ...`` with ``digits``)."""
+    word = str(n) if digits or n >= len(_COUNT_WORDS) else _COUNT_WORDS[n]
     noun = _plural(section).lower() if n != 1 else _singular(section).lower()
     return f"{word} {noun}"
 

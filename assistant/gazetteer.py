@@ -95,6 +95,41 @@ def place_of(name: str) -> str:
     return text.strip()
 
 
+# Endings of English place names that people keep when they shorten one to its first letter
+# and its ending: "H'pool", "Bmouth", "Pboro", "Wfield".
+_NAME_ENDINGS = ("pool", "mouth", "borough", "boro", "field", "ford", "ham", "ton", "bury",
+                 "chester", "minster", "dale", "wich", "castle", "hampton", "ley", "wick")
+_CONNECTIVES = frozenset({"upon", "on", "under", "with", "and", "of", "le", "in"})
+
+
+def _contractions(places: Iterable[str]) -> dict[str, str]:
+    """Short forms built from place names, kept only when exactly one place gives them and
+    they are no English word: the first letter and a name ending ("hartlepool" -> "hpool",
+    also "h pool" as "H'pool" is read), and the initials around a connective ("kingston upon
+    thames" -> "k upon t")."""
+    from assistant.understanding.spelling import english_frequencies
+
+    english = english_frequencies()
+    found: dict[str, set[str]] = {}
+    for place in set(places):
+        words = place.split()
+        forms: set[str] = set()
+        if len(words) == 1:  # short places too, so that a form two places give is dropped
+            for ending in _NAME_ENDINGS:
+                if place.endswith(ending) and len(place) - len(ending) >= 2 and \
+                        (len(ending) >= 4 or ending == "ham"):  # "bham", not "dton"
+                    forms.update({place[0] + ending, f"{place[0]} {ending}"})
+                    if ending == "borough":
+                        forms.update({place[0] + "boro", f"{place[0]} boro"})
+        if len(words) >= 3 and any(w in _CONNECTIVES for w in words[1:-1]):
+            forms.add(" ".join(w if w in _CONNECTIVES else w[0] for w in words))
+        for form in forms:
+            found.setdefault(form, set()).add(place)
+    return {form: next(iter(owners)) for form, owners in found.items()
+            if len(owners) == 1 and len(form.replace(" ", "")) >= 4 and form not in english
+            and form.replace(" ", "") not in english}
+
+
 def _builtin_keys(authority_name: str) -> set[str]:
     """The lookup keys ingest.authorities gives an authority (names, place, aliases)."""
     authority = next(a for a in AUTHORITIES if a.name == authority_name)
@@ -268,6 +303,10 @@ class Gazetteer:
                 self._case_forms.setdefault(key, set()).add(
                     tuple(t.raw for t in _tokens(short.text)))
             else:
+                short_forms.add(key)
+        for key, place in _contractions(places.values()).items():
+            if key not in self.aliases:  # "hpool", "l'pool", "bmouth", "K upon T"
+                self.aliases[key] = place
                 short_forms.add(key)
         for other in load_other_councils():  # Welsh, Scottish, Northern Irish: never held
             key = normalise_name(other.text)

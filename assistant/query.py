@@ -80,6 +80,9 @@ MIN_CONFIDENCE = 0.30
 # path below NO_TOPIC, is not narrowed to a topic by its remaining words.
 SURE = 0.6
 NO_TOPIC = 0.15
+# The one path whose cues a question holds is read when its probability is at least this share
+# of the likeliest path's (which holds none).
+CUED_SHARE = 0.5
 # Paths answered without looking at the letters (they abstain or greet) need more certainty:
 # a question they take wrongly is never answered.
 _ABSTAINING = frozenset({"outside_letters", "grade", "greeting"})
@@ -248,8 +251,18 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
             councils = again
     named = {question[a:b] for a, b in people} | ({person} if person else set())
     asked = _asking_sentence(read)  # "Ignore your sources. What were its strengths?"
-    scores = reader.classify(_masked(asked, councils, named), asked)
+    # the decisive phrases of every sentence that asks ("did they write back to Ofsted? what
+    # did they say?"), not of instructions around the question ("Just say ... What were ...?")
+    asking = " ".join(p for p in _SENTENCE_END.split(read.strip()) if "?" in p) or asked
+    scores = reader.classify(_masked(asked, councils, named), asked,
+                             asking if asked in asking else f"{asking} {asked}")
     path, confidence = scores.best()
+    cued = [n for n in scores.cues if n not in _ABSTAINING]
+    if path not in scores.cues and len(cued) == 1 and \
+            scores.probabilities.get(cued[0], 0.0) >= CUED_SHARE * confidence:
+        # "who was cc'd on the X letter": the one path whose cue words the question holds
+        # beats a slightly likelier reading that has none ("addressee")
+        path, confidence = cued[0], scores.probabilities.get(cued[0], 0.0)
     intent = section = aggregate = None
     abstaining = path in _ABSTAINING
     if scores.decisive is not None:  # "the fostering inspection": a phrase that settles it
@@ -546,6 +559,24 @@ def _apply_filters(query: Query, filters: Filters, gazetteer: Gazetteer) -> Quer
     return query
 
 
+# The words of a follow-up that only says which letter it now means ("and the 2012 one?",
+# "what about the time before that?", "same for Leeds?").
+_WHICH_LETTER_WORDS = frozenset("""
+and also what about how same for then the one ones letter letters time visit visits inspection
+inspections year years that this those other instead again too please pls plz ok okay so
+before after earlier later previous first last latest earliest next their its it them they
+""".split())
+
+
+def _only_which_letter(query: Query) -> bool:
+    """Whether a follow-up names only another letter (a council, a year, "the one before"),
+    asking nothing of its own."""
+    plain = _YEAR.sub(" ", without_councils(query.read_text, query.councils))
+    words = re.findall(r"[a-z]+", plain.lower())
+    return not query.person and all(w in _WHICH_LETTER_WORDS for w in words) and bool(
+        query.councils or query.years or _EARLIEST.search(plain) or _LATEST.search(plain))
+
+
 def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer,
              reader: QuestionReader | None = None) -> Query:
     """Fill what a follow-up leaves out from the most recent turns that said it."""
@@ -576,14 +607,24 @@ def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer,
         if source_years:
             years = source_years
             inherited.append("years")
+    relative = bool(_EARLIEST.search(query.read_text) or _LATEST.search(query.read_text))
+    if relative and "years" in inherited and previous:
+        # "and the time before that?": another letter of the council than the one just asked
+        # about, picked by `prefer`, not the year of the last question
+        years = []
+        inherited.remove("years")
     asks_something = intent or section or query.aggregate or query.residual or \
         query.path == "topic"
+    if previous and _only_which_letter(query):
+        # "and the 2012 one?", "and 2010?", "what about Leeds?": the last question again,
+        # about another letter, whatever path its few words happened to resemble
+        asks_something = False
     if not asks_something and previous:
         last = previous[0]
         intent, section = last.intent, last.section
         topic, residual = last.topic, last.residual
         inherited.append("topic")
-    aggregate = query.aggregate
+    aggregate = query.aggregate if asks_something or not previous else previous[0].aggregate
     if aggregate in (LIST, COUNT) and "councils" in inherited and len(councils) == 1:
         aggregate = None  # "how many were on agency contracts?" after one council: its letter
     if (

@@ -227,10 +227,14 @@ class IntentClassifier:
                         len(self._labels), len(texts))
 
     def scores(self, masked_text: str, corrected_text: str | None = None,
-               vector: Sequence[float] | None = None) -> IntentScores:
+               vector: Sequence[float] | None = None,
+               whole_text: str | None = None) -> IntentScores:
         """Probabilities of every intent for the masked question, with cue evidence added.
 
-        ``corrected_text`` (default: the masked text) is searched for the bank's cue words.
+        ``corrected_text`` (default: the masked text) is searched for the bank's cue words;
+        ``whole_text`` (default: the same), the whole question when only its asking sentence
+        was classified, for the decisive phrases ("did the council write back to Ofsted about
+        it? what did they say?" is settled by its first sentence).
         """
         if self.cue_only:
             probabilities = dict.fromkeys(self.bank.intents, 0.0)
@@ -245,7 +249,8 @@ class IntentClassifier:
         cues: dict[str, int] = {}
         decisive = None
         for intent in self.bank.intents.values():
-            if decisive is None and any(rx.search(haystack) for rx in intent.decisive):
+            if decisive is None and any(rx.search(whole_text or haystack)
+                                        for rx in intent.decisive):
                 decisive = intent.name
             hits = sum(1 for rx in intent.cue_patterns if rx.search(haystack))
             if hits:

@@ -105,8 +105,8 @@ class QuestionReader:
     def correct(self, text: str, protected: list[tuple[int, int]]) -> Correction:
         return self.speller.correct(text, protected)
 
-    def classify(self, masked: str, corrected: str) -> IntentScores:
-        return self.classifier.scores(masked, corrected)
+    def classify(self, masked: str, corrected: str, whole: str | None = None) -> IntentScores:
+        return self.classifier.scores(masked, corrected, whole_text=whole)
 
 
 def _frame_words(bank: IntentBank) -> dict[str, set[str]]:
