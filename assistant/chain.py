@@ -96,6 +96,9 @@ class _Plan:
     abstain: str | None = None
     notes: list[str] = field(default_factory=list)
     candidates: list[Candidate] | None = None  # retrieved for a topic answer, reused by the LLM
+    # read as asking what happened after the visit, though the letter may say what was being
+    # done ("have plans in place to address it"): answered only from such a passage
+    afterwards: bool = False
 
 
 class Assistant(Runnable[Any, Answer]):
@@ -250,6 +253,15 @@ class Assistant(Runnable[Any, Answer]):
             return
         draft, kind, evidence, items, retrieval_ms = self._draft(plan)
         timings["retrieval"] = retrieval_ms
+        if plan.afterwards and (draft is None or not any(
+                _UNDER_WAY.search(p.text) for p in draft.passages)) and not (
+                # read as "afterwards" by its likeness alone, it asks what the letter says in
+                # the very words of a finding: "how quick are decisions on next steps"
+                evidence is not None and evidence.score >= _CLOSE_EVIDENCE
+                and not _LATER.search(plan.query.read_text)):
+            answer = self._abstention(plan, self._afterwards(), timings, t0, id)
+            yield from _emit(answer, stream_text)
+            return
         if draft is None or evidence is not None and evidence.score < self.min_evidence:
             # a phone number or address asked for: any line of the letter may say
             line = _letter_line(self.extractive, plan)
@@ -340,6 +352,11 @@ class Assistant(Runnable[Any, Answer]):
                                   round(evidence.score, 3)})
         yield from _emit(answer, stream_text, "".join(streamed))
 
+    def _afterwards(self) -> str:
+        return ("The letters do not say: an inspection letter reports what inspectors found at "
+                "the time of the visit, not what happened afterwards (the council's response, "
+                f"later inspections or plans). {self._coverage()}")
+
     # ---- planning ---------------------------------------------------------------------------
     def _plan(self, question: str, history: list[Turn], filters: Filters | None) -> _Plan:
         query = understand(question, self.gazetteer, history, filters, self.reader)
@@ -355,16 +372,22 @@ class Assistant(Runnable[Any, Answer]):
                             f"signed it?”, “Which councils had no area for priority action?”. "
                             f"{self._coverage()}")
             return plan
+        about_a_letter = bool(query.known_places) and not query.aggregate
+        if query.intent == OUTSIDE_LETTERS and not query.settled and about_a_letter \
+                and not _WANTS_INVENTION.search(query.read_text) or \
+                query.intent is None and query.best == OUTSIDE_LETTERS and about_a_letter \
+                and _LATER.search(query.read_text):
+            # "are they doing anything about it? any plans", "has Torbay sorted it out since?":
+            # the letter's own words on what was being done answer it, nothing else does
+            plan.afterwards = True
+            query.intent, query.path = None, None
         if query.intent == OUTSIDE_LETTERS:
             if _WANTS_INVENTION.search(query.read_text):
                 plan.abstain = ("I answer only with what the letters say, quoted: I cannot make "
                                 "up figures or quotes, guess, give opinions or predict later "
                                 f"judgements. {self._coverage()}")
             else:
-                plan.abstain = ("The letters do not say: an inspection letter reports what "
-                                "inspectors found at the time of the visit, not what happened "
-                                "afterwards (the council's response, later inspections or "
-                                f"plans). {self._coverage()}")
+                plan.abstain = self._afterwards()
             return plan
         if query.unknown_councils and (not query.known_places or query.aggregate == COMPARE):
             names = join_names([_display(c.mention) for c in query.unknown_councils])
@@ -839,6 +862,24 @@ def _beyond_the_list(plan: _Plan) -> str | None:
 _WANTS_INVENTION = re.compile(
     r"\b(?:make\s+up|invent|write\s+me\s+a\s+quote|guess|estimate|in\s+your\s+(?:view|opinion)|"
     r"your\s+opinion|what\s+do\s+you\s+think|next\s+time|rank|league\s+table|best\b)",
+    re.IGNORECASE)
+# A question about what came after the visit: "since?", "after the inspection", "once the
+# letter came out", "did they ever manage to".
+_LATER = re.compile(
+    r"\bsince\s*(?:[?.!]|$|then\b|the\s+(?:inspection|letter|visit)\b)|\bafterwards?\b|"
+    r"\bafter\s+(?:the\s+(?:inspection|letter|visit)|this|that|it|receiving|getting)\b|"
+    r"\bonce\s+the\s+letter\b|\bever\s+(?:manage|managed|fix|fixed|sort|sorted|fill|filled)\b|"
+    r"\bfollow[\s-]?up\s+visit\b|\bwent\s+on\s+to\b", re.IGNORECASE)
+_CLOSE_EVIDENCE = 0.75  # a finding this close to the question answers it in its own words
+# What a letter says of work under way when the inspectors came: the answer to "are they
+# doing anything about it", when there is one.
+_UNDER_WAY = re.compile(
+    r"\bplans?\s+(?:are\s+)?in\s+place\b|\baction\s+(?:has|had)\s+been\s+taken\b|"
+    r"\btoo\s+early\s+to\s+(?:judge|assess|tell|see|evaluate)\b|\bhas\s+been\s+recognised\b|"
+    r"\bnot\s+yet\s+been\s+(?:resolved|addressed|implemented)\b|\baware\s+of\s+this\b|"
+    r"\b(?:since|at)\s+the\s+(?:last|previous)\s+inspection\b|\brecently\s+been\s+\w+|"
+    r"\b(?:is|are|was|were)\s+being\s+(?:addressed|tackled|reviewed|implemented|developed|"
+    r"recruited)\b|\bhas\s+(?:improved|been\s+(?:addressed|resolved|restructured|introduced))\b",
     re.IGNORECASE)
 _ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
              "5th": 5, "sixth": 6, "6th": 6}

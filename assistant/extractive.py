@@ -217,11 +217,19 @@ class ExtractiveAnswerer:
             return None
         passages = [Passage.of(letter, section.name, f.char_start, f.char_end)
                     for f in section.findings]
-        bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
-        # the number in digits: "how many" is answered by a figure a reader can scan for
-        return Draft(text=f"The letter to {who} ({letter.dated()}) lists "
-                     f"{_counted(len(passages), section.name, digits=True)}:\n{bullets}",
-                     passages=passages)
+        # the number in digits: "how many" is answered by a figure a reader can scan for; and
+        # in the letter's own words where its opening counts them ("identified two areas for
+        # priority action"), cited first
+        head = f"The letter to {who} ({letter.dated()}) lists " \
+            f"{_counted(len(passages), section.name, digits=True)}"
+        stated = self._template_sentence(letter, _stated_count(section.name))
+        if stated is not None:
+            passages.insert(0, stated)
+            head += f"; it says: {_strip_end(stated.text)} [1]"
+        first = 2 if stated is not None else 1
+        bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]"
+                             for i, p in enumerate(passages[first - 1:], first))
+        return Draft(text=f"{head}.\n{bullets}", passages=passages)
 
     def _template_sentence(self, letter: CatalogLetter, rx: re.Pattern[str],
                            run: bool = False) -> Passage | None:
@@ -267,8 +275,13 @@ class ExtractiveAnswerer:
             bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
             return Draft(text=f"{head}:\n{bullets}", passages=passages)
         if section.none_identified:
-            passage = Passage.of(letter, PRIORITY_ACTION, section.char_start, section.char_end)
-            passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
+            # the opening's "identified no areas for priority action" says it more plainly
+            # than the section's own "None identified."
+            passage = self._template_sentence(letter, _stated_count(PRIORITY_ACTION, "no"))
+            if passage is None:
+                passage = Passage.of(letter, PRIORITY_ACTION, section.char_start,
+                                     section.char_end)
+                passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
             # the letter's own words ("identified no areas for priority action"), quoted
             return _draft(f"No. The letter to {who} ({letter.dated()}) says: "
                           f"{_strip_end(passage.text)}", passage)
@@ -554,6 +567,16 @@ def _strip_end(text: str) -> str:
 
 def _lower_first(text: str) -> str:
     return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _stated_count(section: str, number: str | None = None) -> re.Pattern[str]:
+    """A sentence of the opening that gives how many findings a section has ("identified two
+    areas for priority action", "one strength"; only ``number`` when given: "no")."""
+    noun = {PRIORITY_ACTION: r"areas?\s+for\s+priority\s+action",
+            AREAS_FOR_DEVELOPMENT: r"areas?\s+for\s+(?:further\s+)?development",
+            STRENGTHS: r"strengths?"}.get(section, re.escape(section.lower()))
+    numbers = number or r"no|one|two|three|four|five|six|seven|eight|nine|ten|\d+"
+    return re.compile(rf"\b(?:{numbers})\s+(?:{noun})\b", re.IGNORECASE)
 
 
 _COUNT_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",

@@ -304,10 +304,11 @@ class Gazetteer:
                     tuple(t.raw for t in _tokens(short.text)))
             else:
                 short_forms.add(key)
+        contracted: set[str] = set()  # matched exactly, never fuzzily ("boroughs" is no "pborough")
         for key, place in _contractions(places.values()).items():
             if key not in self.aliases:  # "hpool", "l'pool", "bmouth", "K upon T"
                 self.aliases[key] = place
-                short_forms.add(key)
+                contracted.add(key)
         for other in load_other_councils():  # Welsh, Scottish, Northern Irish: never held
             key = normalise_name(other.text)
             self.outside_england.add(key)
@@ -327,10 +328,12 @@ class Gazetteer:
             self._by_first.setdefault(parts[0], []).append(parts)
         # Short forms are matched exactly, never fuzzily ("notes" is not "Notts"), unless long.
         self._fuzzy_choices = [a for a in self.aliases if len(a) >= 5 and a not in self._case_forms
-                               and (a not in short_forms or len(a) >= 8)]
+                               and (a not in short_forms or len(a) >= 8) and a not in contracted]
         self._multiword_choices = [a for a in self._fuzzy_choices if " " in a]
-        self._short_choices = [a for a in self.aliases if " " not in a and len(a) >= 4]
-        self._pair_choices = [a for a in self.aliases if len(a.split()) == 2 and len(a) <= 12]
+        self._short_choices = [a for a in self.aliases if " " not in a and len(a) >= 4
+                               and a not in contracted]
+        self._pair_choices = [a for a in self.aliases if len(a.split()) == 2 and len(a) <= 12
+                              and a not in contracted]
 
     def _add_alias(self, alias: str, place: str) -> None:
         for key in (normalise_name(alias), place_of(alias)):

@@ -163,6 +163,7 @@ class Query:
     confidence: float = 0.0  # the classifier's probability of ``path``
     corrected: str = ""  # the question after spelling correction ("" when unchanged)
     typos: dict[str, str] = field(default_factory=dict)  # misspelt word -> correction
+    settled: bool = False  # the path was settled by a decisive phrase ("write back to Ofsted")
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -258,8 +259,9 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
                              asking if asked in asking else f"{asking} {asked}")
     path, confidence = scores.best()
     cued = [n for n in scores.cues if n not in _ABSTAINING]
-    if path not in scores.cues and len(cued) == 1 and \
-            scores.probabilities.get(cued[0], 0.0) >= CUED_SHARE * confidence:
+    if path not in scores.cues and len(cued) == 1 and reader.frame_words.get(path) and \
+            scores.probabilities.get(cued[0], 0.0) >= CUED_SHARE * confidence and \
+            _cue_words(reader, cued[0], asked) - reader.frame_words.get(path, set()):
         # "who was cc'd on the X letter": the one path whose cue words the question holds
         # beats a slightly likelier reading that has none ("addressee")
         path, confidence = cued[0], scores.probabilities.get(cued[0], 0.0)
@@ -337,12 +339,24 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
         path=path if confident else None,
         best=path,
         confidence=confidence,
+        settled=scores.decisive is not None,
         corrected=read if corrected.changes else "",
         typos=dict(corrected.changes),
     )
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
+
+
+def _cue_words(reader: QuestionReader, path: str, text: str) -> set[str]:
+    """The words of the cues of ``path`` found in ``text``; without the words the likeliest
+    path's own phrasings use, a cue says nothing against it ("were there any areas for
+    priority action" is asked whether there were, not what they were)."""
+    intent = reader.bank.intents.get(path)
+    if intent is None:
+        return set()
+    return {w for cue, rx in zip(intent.cues, intent.cue_patterns, strict=True)
+            if rx.search(text) for w in re.findall(r"[a-z]+", cue)}
 
 
 def _asking_sentence(text: str) -> str:

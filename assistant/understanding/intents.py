@@ -137,8 +137,11 @@ def _parse_bank(path: str, raw: bytes, min_exemplars: int) -> IntentBank:
 
 
 def _cue_pattern(cue: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z])" + r"\s+".join(map(re.escape, cue.split())) + r"(?![a-z])",
-                      re.IGNORECASE)
+    """A cue phrase in any case and spacing, its last word also in the plural ("priority
+    actions" holds the cue "priority action")."""
+    plural = r"(?:s|es)?" if cue[-1:].isalpha() else ""
+    return re.compile(r"(?<![a-z])" + r"\s+".join(map(re.escape, cue.split())) + plural +
+                      r"(?![a-z])", re.IGNORECASE)
 
 
 def render(text: str) -> str:

@@ -196,3 +196,63 @@ def test_who_is_a_person_named_in_the_letters(assistant: Assistant) -> None:
     assert "Acting Chair of Portsmouth Safeguarding Children Board" in both.answer
     assert_verbatim(assistant, both)
     assert assistant.ask("Who is Jane Nobody?").abstained
+
+
+def test_a_count_of_findings_gives_the_figure_and_the_letters_own_words(
+        assistant: Assistant) -> None:
+    answer = assistant.ask("how many priority actions did Leeds get in 2010")
+    assert not answer.abstained
+    assert "lists 2 areas for priority action" in answer.answer
+    assert "identified two areas for priority action" in answer.citations[0].quote
+    assert {c.section for c in answer.citations[1:]} == {"Area for priority action"}
+    assert len(answer.citations) == 3
+    assert_verbatim(assistant, answer)
+
+
+def test_no_priority_action_is_said_in_the_letters_words(assistant: Assistant) -> None:
+    answer = assistant.ask("did leeds have any priority actions in 2011?")
+    assert answer.answer.startswith("No.")
+    assert "identified no areas for priority action" in answer.answer
+    assert_verbatim(assistant, answer)
+
+
+def test_a_postcode_is_the_councils_unless_ofsted_is_named(assistant: Assistant) -> None:
+    council = assistant.ask("leeds 2011 postcode on the letter?")
+    assert "LS2 8DT" in council.answer and "M1 2WD" not in council.answer
+    ofsted = assistant.ask("what's ofsted's postcode on the leeds 2011 letter")
+    assert "M1 2WD" in ofsted.answer
+    assert_verbatim(assistant, council)
+    assert_verbatim(assistant, ofsted)
+
+
+def test_a_followup_naming_only_another_letter_asks_the_last_question_again(
+        assistant: Assistant) -> None:
+    first = "leeds 2010 - who signed it?"
+    history = [Turn(question=first, answer=assistant.ask(first).answer)]
+    again = assistant.ask("and the 2011 one?", history)
+    assert again.resolved["intent"] == "signatory"
+    assert all(c.letter_date.startswith("2011") for c in again.citations)
+    dates = "when were inspectors in leeds in 2011?"
+    history = [Turn(question=dates, answer=assistant.ask(dates).answer)]
+    before = assistant.ask("and the time before that?", history)
+    assert "15 and 16 June 2010" in before.answer
+    assert "22 and 23 March 2011" not in before.answer
+
+
+def test_a_short_form_cue_beats_a_likelier_reading_without_one(assistant: Assistant) -> None:
+    answer = assistant.ask("who was cc'd on the portsmouth letter")
+    assert answer.resolved["intent"] == "copy_list"
+    assert "Andrew Spencer" in answer.answer
+
+
+def test_what_came_after_the_visit_is_answered_only_by_work_the_letter_saw_under_way(
+        assistant: Assistant) -> None:
+    later = assistant.ask("has leeds sorted out its child protection allocation delays since?")
+    assert later.abstained
+    assert "not what happened afterwards" in later.answer
+    under_way = assistant.ask(
+        "portsmouth - the restructure of the initial assessment and protection service, "
+        "did they say if it worked?")
+    assert not under_way.abstained
+    assert "too early to assess the impact" in under_way.answer
+    assert_verbatim(assistant, under_way)
