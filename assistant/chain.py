@@ -99,6 +99,8 @@ class _Plan:
     # read as asking what happened after the visit, though the letter may say what was being
     # done ("have plans in place to address it"): answered only from such a passage
     afterwards: bool = False
+    # the findings of the letters tagged with the question's theme (None: not yet looked up)
+    themed: list[tuple[CatalogLetter, str, int]] | None = None
 
 
 class Assistant(Runnable[Any, Answer]):
@@ -535,13 +537,62 @@ class Assistant(Runnable[Any, Answer]):
             k=self.top_k)
         retrieval_ms = _ms(time.perf_counter() - t)
         single = len(by_id) == 1  # one letter: its best passage, and a close runner-up
-        field_draft = self._field_answer(query, candidates, by_id) if single else None
+        # a field passage answers only a question about what the letter mentions: "anything on
+        # child sexual exploitation" is not answered with the copy list's safeguarding board
+        field_draft = self._field_answer(query, candidates, by_id) \
+            if single and not self._unmentioned(plan, "fact") else None
         if field_draft is not None:
             return field_draft, "metadata", None, [], retrieval_ms
         draft, evidence = self.extractive.topic(query, by_id, candidates,
                                                 max_sentences=2 if single else 3,
                                                 min_ratio=0.92 if single else 0.85)
+        if (draft is None or evidence is not None and evidence.score < self.min_evidence) \
+                and (evidence is None or evidence.missing is None) and single:
+            themed = self._theme_draft(plan)
+            if themed is not None:
+                return themed, "fact", None, [], retrieval_ms
         return draft, "fact", evidence, [], retrieval_ms
+
+    def _theme_findings(self, plan: _Plan) -> list[tuple[CatalogLetter, str, int]]:
+        """The findings of the plan's letters tagged with the theme(s) the question's topic
+        reads as ("night cover" -> out-of-hours service), in the sections asked about; empty
+        when the topic reads as no theme. Computed once per plan."""
+        if plan.themed is not None:
+            return plan.themed
+        plan.themed = []
+        reader, query = self.aggregates.theme_reader, plan.query
+        if reader is None or not query.topic or not 0 < len(plan.letters) <= MAX_LETTERS_LISTED:
+            return plan.themed
+        reading = reader.read(query.topic)
+        if reading is None:
+            return plan.themed
+        wanted = set(reading.ids)
+        for letter in plan.letters:
+            for (section, index), ids in self.aggregates.finding_themes(
+                    letter.document_id).items():
+                if query.sections and section not in query.sections:
+                    continue
+                if (wanted & set(ids)) if reading.any_of or len(wanted) == 1 \
+                        else wanted <= set(ids):
+                    plan.themed.append((letter, section, index))
+        return plan.themed
+
+    def _theme_draft(self, plan: _Plan) -> Draft | None:
+        """A topic answer from the findings tagged with the topic's theme, when similarity
+        found none close enough: "is the night cover any good" against "The Out of Hours Team
+        provides an effective out of hours service"."""
+        found = self._theme_findings(plan)[:_MAX_THEMED]
+        if not found:
+            return None
+        passages = []
+        for letter, section_name, index in found:
+            section = letter.parsed.section(section_name)
+            if section is None or index >= len(section.findings):
+                continue
+            finding = section.findings[index]
+            passages.append(Passage.of(letter, section_name, finding.char_start,
+                                       finding.char_end))
+        return self.extractive.passages_draft(passages)
 
     def _unmentioned(self, plan: _Plan, kind: str) -> list[str]:
         """The words of a one-council topic question that its letters never use (see
@@ -565,6 +616,8 @@ class Assistant(Runnable[Any, Answer]):
                     return []
                 phrase = words_of(text[start:end])
                 terms.update((w, " ".join(phrase)) for w in phrase)
+        if self._theme_findings(plan):  # "listen to the kids": the letter's child's-voice findings
+            return []
         asked = asked_type(query.read_text)  # "postcode", "phone": what is asked, not about what
         words = subject_words(query.topic, _NOT_SUBJECTS | (asked.cue_words if asked else set()))
         absent = unmentioned(words, [self._words.of(x.document_id) for x in plan.letters])
@@ -694,7 +747,7 @@ _ABOUT_INSPECTION = re.compile(r"\binspect\w*|\bvisit\w*", re.IGNORECASE)
 _MIN_WORDS = 5
 # "the letter to Oakham School", "Hartlepool hospital", "Devon and Cornwall Police": not a
 # council. The institution's word ends the name (not "police notifications", "school nurses").
-_INSTITUTIONS = (r"school|academy|college|university|hospital|infirmary|nursery|children's home|"
+_INSTITUTIONS = (r"school|academy|academy trust|multi-academy trust|college|university|hospital|infirmary|nursery|children's home|"
                  r"police|police force|constabulary|nhs trust|nhs foundation trust|charity")
 _NAME_ENDS = (r"(?=\s*$|\s*[?.,!;:)]|\s+(?:in|at|from|say|said|says|find|found|get|got|was|were|"
               r"is|dated|safeguarding|inspection|inspected|letter|report)\b)")
@@ -870,6 +923,7 @@ _LATER = re.compile(
     r"\bafter\s+(?:the\s+(?:inspection|letter|visit)|this|that|it|receiving|getting)\b|"
     r"\bonce\s+the\s+letter\b|\bever\s+(?:manage|managed|fix|fixed|sort|sorted|fill|filled)\b|"
     r"\bfollow[\s-]?up\s+visit\b|\bwent\s+on\s+to\b", re.IGNORECASE)
+_MAX_THEMED = 4  # findings quoted for a topic read as a theme
 _CLOSE_EVIDENCE = 0.75  # a finding this close to the question answers it in its own words
 # What a letter says of work under way when the inspectors came: the answer to "are they
 # doing anything about it", when there is one.

@@ -275,16 +275,17 @@ class ExtractiveAnswerer:
             bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, 1))
             return Draft(text=f"{head}:\n{bullets}", passages=passages)
         if section.none_identified:
-            # the opening's "identified no areas for priority action" says it more plainly
-            # than the section's own "None identified."
-            passage = self._template_sentence(letter, _stated_count(PRIORITY_ACTION, "no"))
-            if passage is None:
-                passage = Passage.of(letter, PRIORITY_ACTION, section.char_start,
-                                     section.char_end)
-                passage = self._narrow(letter, passage, r"\bno\b|\bnone\b|\bnot\b")
-            # the letter's own words ("identified no areas for priority action"), quoted
-            return _draft(f"No. The letter to {who} ({letter.dated()}) says: "
-                          f"{_strip_end(passage.text)}", passage)
+            # the letter's own words: its opening ("identified no areas for priority action")
+            # and what its priority-action heading says ("None identified.", "No areas for
+            # priority action were identified."), each quoted once
+            own = self._narrow(letter, Passage.of(letter, PRIORITY_ACTION, section.char_start,
+                                                  section.char_end), r"\bno\b|\bnone\b|\bnot\b")
+            opening = self._template_sentence(letter, _stated_count(PRIORITY_ACTION, "no"))
+            head = f"No. The letter to {who} ({letter.dated()}) says: "
+            if opening is None or opening.char_start == own.char_start:
+                return _draft(head + _strip_end(own.text), own)
+            return Draft(text=f"{head}{_strip_end(opening.text)} [1]; under its priority action "
+                              f"heading: {_strip_end(own.text)} [2].", passages=[opening, own])
         return None
 
     def person(self, name: str, letters: list[CatalogLetter]) -> Draft | None:
@@ -443,6 +444,10 @@ class ExtractiveAnswerer:
         return _topic_draft(chosen, len({p.document_id for p in chosen}) > 1), evidence
 
     # ---- helpers --------------------------------------------------------------------------
+    def passages_draft(self, passages: list[Passage]) -> Draft | None:
+        """A topic answer quoting these passages, each with its letter and section."""
+        return _topic_draft(passages, len({p.document_id for p in passages}) > 1)
+
     def _field_passage(
         self, letter: CatalogLetter, field: str, section: str, prefer: str | None = None
     ) -> Passage:

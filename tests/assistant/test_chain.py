@@ -256,3 +256,18 @@ def test_what_came_after_the_visit_is_answered_only_by_work_the_letter_saw_under
     assert not under_way.abstained
     assert "too early to assess the impact" in under_way.answer
     assert_verbatim(assistant, under_way)
+
+
+def test_a_topic_in_other_words_is_answered_from_the_findings_of_its_theme(
+        assistant: Assistant) -> None:
+    answer = assistant.ask("portsmouth - is the nigth cover any good?")
+    assert not answer.abstained
+    assert "Emergency Duty Team" in answer.answer
+    assert_verbatim(assistant, answer)
+
+
+def test_a_subject_the_letter_never_mentions_is_not_answered_with_a_field(
+        assistant: Assistant) -> None:
+    answer = assistant.ask("anything on child sexual exploitation in the portsmouth letter")
+    assert answer.abstained
+    assert "does not mention" in answer.answer and "exploitation" in answer.answer
