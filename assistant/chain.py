@@ -747,7 +747,8 @@ _ABOUT_INSPECTION = re.compile(r"\binspect\w*|\bvisit\w*", re.IGNORECASE)
 _MIN_WORDS = 5
 # "the letter to Oakham School", "Hartlepool hospital", "Devon and Cornwall Police": not a
 # council. The institution's word ends the name (not "police notifications", "school nurses").
-_INSTITUTIONS = (r"school|academy|academy trust|multi-academy trust|college|university|hospital|infirmary|nursery|children's home|"
+_INSTITUTIONS = (r"school|academy|academy trust|multi-academy trust|college|university|hospital|"
+                 r"infirmary|nursery|children's home|"
                  r"police|police force|constabulary|nhs trust|nhs foundation trust|charity")
 _NAME_ENDS = (r"(?=\s*$|\s*[?.,!;:)]|\s+(?:in|at|from|say|said|says|find|found|get|got|was|were|"
               r"is|dated|safeguarding|inspection|inspected|letter|report)\b)")
