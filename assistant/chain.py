@@ -564,7 +564,10 @@ class Assistant(Runnable[Any, Answer]):
         if reader is None or not query.topic or not 0 < len(plan.letters) <= MAX_LETTERS_LISTED:
             return plan.themed
         reading = reader.read(query.topic)
-        if reading is None:
+        if reading is None or reading.how != "term" and query.best != "topic":
+            # a theme read from the topic's meaning alone is trusted only for a question read
+            # as being about a topic ("do they listen to the kids"), not one that looks like
+            # another path ("what did families tell the inspectors, in their words?")
             return plan.themed
         wanted = set(reading.ids)
         for letter in plan.letters:
@@ -590,6 +593,8 @@ class Assistant(Runnable[Any, Answer]):
             if section is None or index >= len(section.findings):
                 continue
             finding = section.findings[index]
+            if len(finding.text.split()) < _MIN_WORDS:
+                continue  # a heading the parse left among the findings
             passages.append(Passage.of(letter, section_name, finding.char_start,
                                        finding.char_end))
         return self.extractive.passages_draft(passages)
@@ -759,6 +764,13 @@ _AFTER_PLACE = re.compile(rf"\s+(?:[a-z'’]+\s+){{0,2}}?({_INSTITUTIONS})\b{_NA
                           re.IGNORECASE)
 
 
+# A named school, hospital ... just before "in <council>": "St Mary's C of E primary school in
+# Islington" (a name in capitals before it; not "the police in Hartlepool", a partner agency).
+_BEFORE_PLACE = re.compile(
+    r"\b[A-Z][\w'’.-]*\s+(?:[\w'’.-]+\s+){0,5}?(?i:school|academy|college|university|hospital|"
+    r"infirmary|nursery|children's\s+home)\s+(?i:in|at|of)\s+$")
+
+
 def _institution(query: Query) -> str | None:
     """The institution a question asks about when it is not a council ("a hospital")."""
     text = query.read_text
@@ -773,6 +785,9 @@ def _institution(query: Query) -> str | None:
         hit = _AFTER_PLACE.match(text, at + len(council.mention))
         if hit:
             return f"{text[at:hit.end(1)].strip()} (not a council)"
+        before = _BEFORE_PLACE.search(text[:at])  # "St Mary's primary school in Islington"
+        if before:
+            return f"{before.group(0).strip()} {council.mention} (not a council)"
     return None
 # Across letters, a ranking or average by a measure ("the most social workers", "highest % of
 # late assessments", "average caseload"): the letters give no figures for it. Counting a
