@@ -495,7 +495,8 @@ class Assistant(Runnable[Any, Answer]):
                 return draft, kind, None, items, _ms(time.perf_counter() - t)
         if query.intent in FIELD_INTENTS and letters and (
                 len(letters) == 1 or query.prefer == "all" and query.known_places):
-            draft = merge_drafts([self.extractive.metadata(query, x) for x in letters])
+            asked = [query, *(replace(query, intent=other) for other in query.also)]
+            draft = merge_drafts([self.extractive.metadata(q, x) for q in asked for x in letters])
             if draft is not None:
                 return draft, "metadata", None, [], _ms(time.perf_counter() - t)
         if query.intent == COUNT_FINDINGS and query.section and 0 < len(letters) \

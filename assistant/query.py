@@ -164,6 +164,7 @@ class Query:
     corrected: str = ""  # the question after spelling correction ("" when unchanged)
     typos: dict[str, str] = field(default_factory=dict)  # misspelt word -> correction
     settled: bool = False  # the path was settled by a decisive phrase ("write back to Ofsted")
+    also: tuple[str, ...] = ()  # further fields asked for beside ``intent`` ("type and Act")
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -202,6 +203,7 @@ class Query:
             "best": self.best,
             "confidence": round(self.confidence, 3),
             **({"corrected": self.corrected, "typos": self.typos} if self.typos else {}),
+            **({"also": list(self.also)} if self.also else {}),
         }
 
 
@@ -340,12 +342,25 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
         best=path,
         confidence=confidence,
         settled=scores.decisive is not None,
+        also=_other_fields(intent, scores, read),
         corrected=read if corrected.changes else "",
         typos=dict(corrected.changes),
     )
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
+
+
+_JOINED = re.compile(r"\band\b|&|\+|,|\balso\b", re.IGNORECASE)
+
+
+def _other_fields(intent: str | None, scores: IntentScores, text: str) -> tuple[str, ...]:
+    """The other fields a field question joins to its own by their cue words ("what type of
+    inspection was it, and under which Act?"): answered together."""
+    if intent not in FIELD_INTENTS or not _JOINED.search(text):
+        return ()
+    others = (_PATH_INTENT.get(name) for name in scores.cues)
+    return tuple(dict.fromkeys(x for x in others if x in FIELD_INTENTS and x != intent))
 
 
 def _cue_words(reader: QuestionReader, path: str, text: str) -> set[str]:

@@ -271,3 +271,13 @@ def test_a_subject_the_letter_never_mentions_is_not_answered_with_a_field(
     answer = assistant.ask("anything on child sexual exploitation in the portsmouth letter")
     assert answer.abstained
     assert "does not mention" in answer.answer and "exploitation" in answer.answer
+
+
+def test_two_fields_asked_together_are_both_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("portsmouth - what type of inspection was it, and under which act?")
+    assert not answer.abstained
+    assert "section 138" in answer.answer
+    assert "unannounced inspection" in answer.answer.lower()
+    assert set(answer.resolved.get("also", [])) | {answer.resolved["intent"]} >= {
+        "inspection_type", "legal_basis"}
+    assert_verbatim(assistant, answer)
