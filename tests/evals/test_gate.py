@@ -143,10 +143,6 @@ def natural_run(embedder: Any, cache: Path, out: Path) -> EvalResult:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 10's targets on the held-out split are not all met "
-                   "yet (abstention recall 0.897 of 0.90, single-letter facts 0.915 of 0.92); "
-                   "strict, so meeting them turns this red and the gate's floors are raised to "
-                   "the targets")
 def test_natural_test_split_meets_the_targets_of_issue_10(embedder: Any, eval_cache: Path,
                                                           tmp_path: Path) -> None:
     assert_meets_targets(NATURAL / "suite.json", natural_run(embedder, eval_cache, tmp_path))
