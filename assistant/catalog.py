@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assistant.formatting import human_date
@@ -96,6 +97,7 @@ class LetterCatalog:
         # same CatalogLetter object, so dependants can tell what changed by identity.
         self.version = 0
         self._sorted: tuple[int, list[CatalogLetter]] | None = None  # all(), by version
+        self._by_authority: tuple[int, dict[str, list[CatalogLetter]]] | None = None
 
     def refresh(self, force: bool = False, fingerprint: str | None = None,
                 revisions: dict[str, str] | None = None) -> bool:
@@ -152,6 +154,23 @@ class LetterCatalog:
             cached = (version, sorted(letters.values(), key=lambda x: (x.date, x.source)))
             self._sorted = cached
         return list(cached[1])
+
+    def of_authorities(self, names: Iterable[str]) -> list[CatalogLetter]:
+        """The letters to these authorities, oldest first (looked up, not scanned: one
+        council's question costs the same at any collection size)."""
+        index = self._by_authority
+        if index is None or index[0] != self.version:
+            version = self.version
+            by: dict[str, list[CatalogLetter]] = {}
+            for letter in self.all():
+                if letter.authority:
+                    by.setdefault(letter.authority, []).append(letter)
+            index = self._by_authority = (version, by)
+        wanted = set(names)
+        if len(wanted) == 1:
+            return list(index[1].get(next(iter(wanted)), []))
+        return sorted((x for name in wanted for x in index[1].get(name, [])),
+                      key=lambda x: (x.date, x.source))
 
     def __len__(self) -> int:
         return len(self._letters)

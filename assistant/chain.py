@@ -405,10 +405,11 @@ class Assistant(Runnable[Any, Answer]):
                             f"children's services, not letters or reports about {institution}, "
                             f"so the letters cannot answer this. {self._coverage()}")
             return plan
-        letters = self.catalog.all()
         if query.known_places:
-            wanted = {a for c in query.councils if c.in_collection for a in c.authorities}
-            letters = [x for x in letters if x.authority in wanted]
+            letters = self.catalog.of_authorities(
+                a for c in query.councils if c.in_collection for a in c.authorities)
+        else:
+            letters = self.catalog.all()
         if query.years:
             in_years = [x for x in letters if x.inspection_years & set(query.years)]
             if not in_years and not _ABOUT_INSPECTION.search(query.read_text):

@@ -163,6 +163,11 @@ def _bm25_from_terms(parts: list[_DocTerms], vocab: dict[str, int],
     return bm25
 
 
+# Below this share of all chunks (1 in _FEW_ROWS), a search within some letters scores only
+# their chunks.
+_FEW_ROWS = 8
+
+
 class LexicalIndex:
     """BM25 over every current chunk of the store."""
 
@@ -244,16 +249,43 @@ class LexicalIndex:
         tokens = tokenize(text)
         if self._bm25 is None or not tokens:
             return []
-        scores = self._bm25.get_scores(tokens)
         if document_ids is not None:
-            rows = [self._doc_rows[d] for d in document_ids if d in self._doc_rows]
+            rows = [self._doc_rows[d] for d in sorted(document_ids) if d in self._doc_rows]
             if not rows:
                 return []
             candidates = np.concatenate(rows)
+            if len(candidates) * _FEW_ROWS < len(self._chunks):
+                # a few letters of many: score only their rows (one letter's question costs
+                # the same at 1,000 letters as at 10,000)
+                local = self._scores_of_rows(tokens, rows)
+                order = np.argsort(-local, kind="stable")[:k]
+                return [(self._chunks[int(candidates[j])], float(local[j])) for j in order
+                        if local[j] > 0]
         else:
             candidates = np.arange(len(self._chunks))
+        scores = self._bm25.get_scores(tokens)
         picked = candidates[np.argsort(-scores[candidates], kind="stable")[:k]]
         return [(self._chunks[i], float(scores[i])) for i in picked if scores[i] > 0]
+
+    def _scores_of_rows(self, tokens: list[str], rows: list[np.ndarray]) -> np.ndarray:
+        """BM25 scores of the chunks in ``rows`` (each a letter's contiguous run of rows), in
+        that order: the same sums as ``get_scores`` (query tokens in order, repeats counted),
+        read from each term's postings by binary search instead of over every chunk."""
+        assert self._bm25 is not None
+        matrix = self._bm25.scores
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        out = np.zeros(sum(len(r) for r in rows), dtype=np.float32)
+        starts = np.cumsum([0] + [len(r) for r in rows[:-1]])
+        for term in self._bm25.get_tokens_ids(tokens):
+            begin, end = int(indptr[term]), int(indptr[term + 1])
+            postings = indices[begin:end]  # chunk rows holding the term, ascending
+            for run, at in zip(rows, starts, strict=True):
+                if not len(run):
+                    continue
+                lo, hi = np.searchsorted(postings, [run[0], run[-1] + 1])
+                if lo < hi:  # a term occurs once per chunk: no repeated rows within a slice
+                    out[postings[lo:hi] - run[0] + at] += data[begin + lo:begin + hi]
+        return out
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a (stemmed) token over the chunks; 0 when unknown."""

@@ -184,3 +184,31 @@ def test_force_reloads_every_letter(store: LetterStore) -> None:
     assert catalog.refresh() is False
     assert catalog.refresh(force=True) is True
     assert catalog.all()[0] is not first and catalog.all()[0].text == first.text
+
+
+def test_letters_of_authorities_follow_the_catalogue(store: LetterStore, tmp_path: Path) -> None:
+    # The per-authority lookup (one council's question at any size) is the scan it replaces,
+    # before and after letters are added and deleted.
+    pipeline = IngestPipeline(store, HashEmbedder())
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for name in ("hackney-2010.txt", "leeds-2010.txt"):
+        shutil.copy(FIXTURES / name, folder / name)
+    assert pipeline.ingest([folder]).ok
+    catalog = LetterCatalog(store)
+
+    def check() -> None:
+        catalog.refresh()
+        names = {x.authority for x in catalog.all() if x.authority}
+        for wanted in [*({n} for n in names), names, {"Nowhere Council"}]:
+            assert catalog.of_authorities(wanted) == [x for x in catalog.all()
+                                                     if x.authority in wanted]
+
+    check()
+    shutil.copy(FIXTURES / "leeds-2011.txt", folder / "leeds-2011.txt")
+    assert pipeline.ingest([folder / "leeds-2011.txt"]).ok
+    check()
+    assert len(catalog.of_authorities({"Leeds City Council"})) == 2
+    assert pipeline.delete("leeds-2010.txt") is not None
+    check()
+    assert len(catalog.of_authorities({"Leeds City Council"})) == 1

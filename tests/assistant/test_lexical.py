@@ -37,3 +37,25 @@ def test_index_follows_ingest_and_delete(store: LetterStore, embedder: Embedder)
     assert deleted is not None
     index.refresh()
     assert index.search("caseloads", k=5) == []
+
+
+def test_a_search_within_a_few_letters_scores_exactly_as_over_all(
+        corpus_store: LetterStore) -> None:
+    # Scoring only the asked letters' rows (binary search in each term's postings) must give
+    # the same chunks and the very same float scores as scoring every chunk and filtering.
+    import numpy as np
+
+    index = LexicalIndex(corpus_store)
+    index.refresh()
+    letters = sorted(index._doc_rows)
+    assert len(letters) >= 3
+    queries = ["caseloads high duty teams", "strategy discussions police police",
+               "children seen alone", "out of hours emergency duty team", "zzz unknown"]
+    for query in queries:
+        full = index._bm25.get_scores(tokenize(query)) if tokenize(query) else None
+        for chosen in ([letters[0]], letters[1:3]):
+            rows = [index._doc_rows[d] for d in chosen]
+            local = index._scores_of_rows(tokenize(query), rows)
+            if full is None:
+                continue
+            assert np.array_equal(local, full[np.concatenate(rows)]), (query, chosen)
