@@ -48,14 +48,15 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
 _NUMBER_WORDS = frozenset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand "
-    "first second third fourth fifth sixth half twice dozen "
+    "first second third fourth fifth sixth half twice dozen quarter quarters thirds "
     # frequencies: "reviewed weekly" is not "reviewed monthly"
     "daily weekly monthly fortnightly quarterly annually yearly".split())
 # Durations count as figures after an amount: "within a day" is not "within a week" (but a
 # "day team" is no duration).
 _DURATIONS = frozenset("day days week weeks month months hour hours minute minutes fortnight "
                        "year years".split())
-_AMOUNTS = frozenset("a an one several few many some within over under per each every".split())
+_AMOUNTS = frozenset("a an one several few many some within over under per each every past "
+                     "last".split())
 _JUDGEMENTS = frozenset(
     "outstanding inadequate good excellent satisfactory unsatisfactory adequate poor weak strong "
     "improvement improving improved rated rating grade graded judged best worst "
@@ -389,6 +390,8 @@ def _polarity(sentence: str, units: list[str], best: str) -> str | None:
     if _DOUBLE_NEGATION.search(sentence):
         return "a double negation is not in the cited passages"
     best_negative = _is_negative(best)
+    if _denies_a_judgement(sentence, best):
+        return "it denies the cited passage's judgement"
     for scope in own:
         if any(scope & other for other in evidence):
             continue
@@ -424,6 +427,31 @@ def _asserted(scope: set[str], unit: str) -> bool:
     return False
 
 
+def _denies_a_judgement(sentence: str, best: str) -> bool:
+    """Whether the sentence negates a negative judgement its passage makes plainly: "is not
+    poor" for "is poor", "there is no backlog" for "there is a backlog" (the negated word is
+    itself a negative word, and the passage says it with no negating word near)."""
+    tokens = tokenize(best)
+    said = {t for i, t in enumerate(tokens)
+            if t in _NEGATIVE_CUES and t not in _NEGATORS
+            and not set(tokens[max(0, i - 3):i]) & _NEGATORS}
+    return any(head in said for head in _negated_heads(sentence))
+
+
+def _negated_heads(text: str) -> list[str]:
+    """The stem of the first content word after each negation of ``text``."""
+    lowered = _LEADING_ANSWER.sub("", text.lower().replace("’", "'"))
+    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", lowered)
+    heads = []
+    for i, word in enumerate(words):
+        if word in _NEGATIONS or word.endswith("n't"):
+            head = next((stem(w) for w in words[i + 1:i + 6] if w not in _NEGATIONS
+                         and w not in _SKIP_AFTER_NEGATION and not w.endswith("ly")), None)
+            if head is not None:
+                heads.append(head)
+    return heads
+
+
 def _is_negative(text: str) -> bool:
     """Whether the text says something is missing, wrong, late or getting worse."""
     lowered = text.lower().replace("’", "'")
@@ -442,6 +470,9 @@ def _quantifier_clash(sentence: str, best: str) -> str | None:
     for group in _QUANTIFIER_GROUPS:
         if own & group and not near & group:
             return "a quantifier (all, every, never ...) is not in the cited passages"
+    hedged = {m.group(1) for m in _HEDGED.finditer(best.lower())}
+    if hedged and not _HEDGED.search(lowered) and own & hedged:
+        return "a quantifier the cited passage hedges (almost all, nearly every) is not hedged"
     return None
 
 
@@ -493,6 +524,8 @@ _EVERY_PERIOD = re.compile(r"\bevery\s+(?:day|week|month|morning|fortnight|year)
 _HEDGE = re.compile(r"\b(?:(?:not|cannot|can't|do not|don't|are not|is not) (?:always|all|every|"
                     r"routinely|consistently|regularly)|some|most|several|a few|many|often|"
                     r"sometimes|occasionally|in places)\b")
+_HEDGED = re.compile(r"\b(?:almost|nearly|virtually|practically)\s+(all|every|always|everyone|"
+                     r"entirely|fully)\b")
 _QUANTIFIER_GROUPS = [frozenset(g.split()) for g in (
     "all every each", "always invariably consistently routinely", "never", "none",
     "fully entirely completely wholly", "most majority")]
@@ -505,6 +538,10 @@ _NEGATIVE_CUES = frozenset(stem(w) for w in (
     "unsatisfactory ineffective inappropriate inappropriately wrongly unreliable patchy variable "
     "underdeveloped unallocated vacancies vacancy shortage shortages remote overdue "
     "insufficiency uneven lapsed drift").split())
+# Words that negate what is near them (not words that only sound negative, like "poor").
+_NEGATORS = frozenset(stem(w) for w in (
+    "not no never none nothing without cannot unable lack lacks lacking fail fails failed "
+    "failing absent rarely seldom").split())
 _POSITIVE_CUES = frozenset(stem(w) for w in (
     "improved improving improvement timely promptly prompt consistently robust effective "
     "effectively strong strength excellent thorough thoroughly good well always "
