@@ -68,6 +68,43 @@ def test_unsupported_sentences_are_rejected_with_a_reason(sentence: str, reason:
     assert reason in verdict.reason
 
 
+TIMELINESS = ("The timeliness of initial assessments for children in need is poor, leading to "
+              "delays in services being provided to some children and their families.")
+BACKLOG = ("There is a backlog of police notifications of domestic violence, and some have not "
+           "been screened for several weeks.")
+ALMOST_ALL = "Almost all initial assessments are now completed within the required seven days."
+THIRD = "The team is short of social workers, with a third of posts unfilled."
+
+
+@pytest.mark.parametrize(("sentence", "passage", "reason"), [
+    ("The timeliness of initial assessments is not poor [1].", TIMELINESS, "denies"),
+    ("There is no backlog of police notifications [1].", BACKLOG, "denies"),
+    ("All initial assessments are now completed within the required seven days [1].",
+     ALMOST_ALL, "hedges"),
+    ("A quarter of social worker posts were unfilled [1].", THIRD, "key term"),
+    ("Some notifications have not been screened for the past year [1].", BACKLOG, "key term"),
+])
+def test_flipped_judgements_unhedged_quantifiers_and_other_figures_are_rejected(
+        sentence: str, passage: str, reason: str) -> None:
+    [verdict] = SupportChecker(_bag_of_words).judge([sentence], [_passage(passage)])
+    assert not verdict.supported
+    assert reason in verdict.reason
+
+
+@pytest.mark.parametrize(("sentence", "passage"), [
+    ("Initial assessments for children in need are not timely, which delays help for some "
+     "families [1].", TIMELINESS),
+    ("Some police notifications of domestic violence have not been screened for several weeks "
+     "[1].", BACKLOG),
+    ("Almost all initial assessments are now completed within the required seven days [1].",
+     ALMOST_ALL),
+])
+def test_true_restatements_of_those_passages_are_kept(sentence: str, passage: str) -> None:
+    [verdict] = SupportChecker(_bag_of_words, min_similarity=0.0).judge([sentence],
+                                                                        [_passage(passage)])
+    assert verdict.supported, verdict
+
+
 def test_a_quotation_of_the_passage_is_supported() -> None:
     sentence = ('The letter says some cases "have been inappropriately closed without the '
                 'children being seen" [1].')
