@@ -9,7 +9,7 @@ as such, not ignored) and from the short forms staff use, listed in ``assistant/
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -102,11 +102,12 @@ _NAME_ENDINGS = ("pool", "mouth", "borough", "boro", "field", "ford", "ham", "to
 _CONNECTIVES = frozenset({"upon", "on", "under", "with", "and", "of", "le", "in"})
 
 
-def _contractions(places: Iterable[str]) -> dict[str, str]:
-    """Short forms built from place names, kept only when exactly one place gives them and
-    they are no English word: the first letter and a name ending ("hartlepool" -> "hpool",
-    also "h pool" as "H'pool" is read), and the initials around a connective ("kingston upon
-    thames" -> "k upon t")."""
+def _contractions(places: Iterable[str], held: Collection[str] = ()) -> dict[str, str]:
+    """Short forms built from place names, kept only when exactly one place gives them (or
+    exactly one of the places that give them is ``held``: "pmouth" is Portsmouth in a
+    collection without Plymouth) and they are no English word: the first letter and a name
+    ending ("hartlepool" -> "hpool", also "h pool" as "H'pool" is read), and the initials
+    around a connective ("kingston upon thames" -> "k upon t")."""
     from assistant.understanding.spelling import english_frequencies
 
     english = english_frequencies()
@@ -125,9 +126,14 @@ def _contractions(places: Iterable[str]) -> dict[str, str]:
             forms.add(" ".join(w if w in _CONNECTIVES else w[0] for w in words))
         for form in forms:
             found.setdefault(form, set()).add(place)
-    return {form: next(iter(owners)) for form, owners in found.items()
-            if len(owners) == 1 and len(form.replace(" ", "")) >= 4 and form not in english
-            and form.replace(" ", "") not in english}
+    out: dict[str, str] = {}
+    for form, owners in found.items():
+        if len(form.replace(" ", "")) < 4 or form in english or form.replace(" ", "") in english:
+            continue
+        held_owners = owners & set(held)
+        if len(owners) == 1 or len(held_owners) == 1:
+            out[form] = next(iter(owners if len(owners) == 1 else held_owners))
+    return out
 
 
 def _builtin_keys(authority_name: str) -> set[str]:
@@ -305,7 +311,7 @@ class Gazetteer:
             else:
                 short_forms.add(key)
         contracted: set[str] = set()  # matched exactly, never fuzzily ("boroughs" is no "pborough")
-        for key, place in _contractions(places.values()).items():
+        for key, place in _contractions(places.values(), self.stored).items():
             if key not in self.aliases:  # "hpool", "l'pool", "bmouth", "K upon T"
                 self.aliases[key] = place
                 contracted.add(key)

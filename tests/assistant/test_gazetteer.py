@@ -266,3 +266,27 @@ def test_validation_errors_name_the_file_and_entry(tmp_path: Path, text: str,
         load_aliases(path)
     assert str(path) in str(error.value)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(("question", "place"), [
+    ("hpool 2010 strengths?", "hartlepool"),
+    ("who signed the H'pool letter", "hartlepool"),
+    ("date of the l'pool letter?", "liverpool"),
+    ("bmouth 2012 priority actions", "bournemouth"),
+    ("K upon T - were CP enquiries started quickly enough", "kingston upon thames"),
+    ("pboro dates pls", "peterborough"),
+])
+def test_short_forms_built_from_place_names(everything: Gazetteer, question: str,
+                                            place: str) -> None:
+    assert places(everything, question) == [place]
+
+
+def test_a_short_form_two_places_give_names_the_one_the_collection_holds() -> None:
+    # "pmouth": Plymouth or Portsmouth; only a collection holding one of them may read it so
+    assert places(Gazetteer(["Portsmouth City Council"]), "pmouth priority actions") == \
+        ["portsmouth"]
+    assert places(Gazetteer(["Plymouth City Council"]), "pmouth priority actions") == \
+        ["plymouth"]
+    both = Gazetteer(["Portsmouth City Council", "Plymouth City Council"])
+    assert "portsmouth" not in places(both, "pmouth priority actions")  # no contraction decides
+    assert places(both, "which london boroughs had vacancies") == []
