@@ -101,6 +101,7 @@ class _Plan:
     afterwards: bool = False
     # the findings of the letters tagged with the question's theme (None: not yet looked up)
     themed: list[tuple[CatalogLetter, str, int]] | None = None
+    unmentioned: dict[str, list[str]] = field(default_factory=dict)  # by answer kind
 
 
 class Assistant(Runnable[Any, Answer]):
@@ -375,10 +376,13 @@ class Assistant(Runnable[Any, Answer]):
                             f"{self._coverage()}")
             return plan
         about_a_letter = bool(query.known_places) and not query.aggregate
-        if query.intent == OUTSIDE_LETTERS and not query.settled and about_a_letter \
-                and not _WANTS_INVENTION.search(query.read_text) or \
-                query.intent is None and query.best == OUTSIDE_LETTERS and about_a_letter \
-                and _LATER.search(query.read_text):
+        # read as outside the letters, but not by a decisive phrase nor as a request to invent
+        unsettled = query.intent == OUTSIDE_LETTERS and not query.settled \
+            and not _WANTS_INVENTION.search(query.read_text)
+        # not read as outside the letters, though likeliest so and asking about "since"
+        later = query.intent is None and query.best == OUTSIDE_LETTERS \
+            and bool(_LATER.search(query.read_text))
+        if about_a_letter and (unsettled or later):
             # "are they doing anything about it? any plans", "has Torbay sorted it out since?":
             # the letter's own words on what was being done answer it, nothing else does
             plan.afterwards = True
@@ -603,7 +607,13 @@ class Assistant(Runnable[Any, Answer]):
 
     def _unmentioned(self, plan: _Plan, kind: str) -> list[str]:
         """The words of a one-council topic question that its letters never use (see
-        :mod:`assistant.understanding.mentions`); empty when the letters mention the subject."""
+        :mod:`assistant.understanding.mentions`); empty when the letters mention the subject.
+        Computed once per plan and answer kind."""
+        if kind not in plan.unmentioned:
+            plan.unmentioned[kind] = self._absent_words(plan, kind)
+        return plan.unmentioned[kind]
+
+    def _absent_words(self, plan: _Plan, kind: str) -> list[str]:
         query = plan.query
         # A question read as asking for a whole section ("what needed sorting straight away",
         # "any red flags?") has no subject of its own: its other words restate the section.
@@ -967,7 +977,6 @@ def _letter_line(extractive: ExtractiveAnswerer, plan: _Plan) -> Draft | None:
     # The letterhead and address block give Ofsted's and the addressee's details: the answer to
     # "Ofsted's phone number on the letter", not to "the duty team's phone number".
     letterhead = bool(_ABOUT_LETTERHEAD.search(plan.query.read_text))
-    # "the director's e-mail address": Ofsted's own lines of the letterhead do not answer it
     # "the director's e-mail address", "Harrow's postcode": the council's, from the address
     # block, unless Ofsted is named
     not_ofsted = (asked.name in _COUNCIL_DETAILS or bool(_ABOUT_PERSON.search(

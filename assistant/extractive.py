@@ -224,12 +224,11 @@ class ExtractiveAnswerer:
             f"{_counted(len(passages), section.name, digits=True)}"
         stated = self._template_sentence(letter, _stated_count(section.name))
         if stated is not None:
-            passages.insert(0, stated)
             head += f"; it says: {_strip_end(stated.text)} [1]"
-        first = 2 if stated is not None else 1
-        bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]"
-                             for i, p in enumerate(passages[first - 1:], first))
-        return Draft(text=f"{head}.\n{bullets}", passages=passages)
+        first = 1 if stated is None else 2  # the marker of the first finding
+        bullets = "\n".join(f"- {_strip_end(p.text)} [{i}]" for i, p in enumerate(passages, first))
+        return Draft(text=f"{head}.\n{bullets}",
+                     passages=passages if stated is None else [stated, *passages])
 
     def _template_sentence(self, letter: CatalogLetter, rx: re.Pattern[str],
                            run: bool = False) -> Passage | None:
@@ -441,7 +440,7 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(passage)
         evidence = Evidence(dense=best_dense, coverage=best_cov)
-        return _topic_draft(chosen, len({p.document_id for p in chosen}) > 1), evidence
+        return self.passages_draft(chosen), evidence
 
     # ---- helpers --------------------------------------------------------------------------
     def passages_draft(self, passages: list[Passage]) -> Draft | None:

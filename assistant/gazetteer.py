@@ -126,11 +126,12 @@ def _contractions(places: Iterable[str], held: Collection[str] = ()) -> dict[str
             forms.add(" ".join(w if w in _CONNECTIVES else w[0] for w in words))
         for form in forms:
             found.setdefault(form, set()).add(place)
+    held = set(held)
     out: dict[str, str] = {}
     for form, owners in found.items():
         if len(form.replace(" ", "")) < 4 or form in english or form.replace(" ", "") in english:
             continue
-        held_owners = owners & set(held)
+        held_owners = owners & held
         if len(owners) == 1 or len(held_owners) == 1:
             out[form] = next(iter(owners if len(owners) == 1 else held_owners))
     return out

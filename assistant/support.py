@@ -354,8 +354,9 @@ def _shared(words: list[str], unit: str) -> int:
     return len(set(words) & set(tokenize(unit)))
 
 
-def _negation_scopes(text: str) -> list[set[str]]:
-    """For each negation in ``text``: the stems of the two content words it governs.
+def _negated_words(text: str, reach: int = 7) -> list[list[str]]:
+    """For each negation in ``text``: the stems of the (at most two) content words it governs,
+    in order, looked for among the ``reach`` words after it.
 
     Adverbs ("regularly", "always", "fully") are skipped: in "not regularly recorded" the
     negated word is "recorded". A leading answer word ("No," "Not always:") is no negation.
@@ -366,14 +367,19 @@ def _negation_scopes(text: str) -> list[set[str]]:
     for i, word in enumerate(words):
         if word in _NEGATIONS or word.endswith("n't"):
             scope: list[str] = []
-            for after in words[i + 1:i + 8]:
+            for after in words[i + 1:i + 1 + reach]:
                 if after in _NEGATIONS or after in _SKIP_AFTER_NEGATION or after.endswith("ly"):
                     continue
                 scope.append(stem(after))
                 if len(scope) == 2:
                     break
-            scopes.append(set(scope))
+            scopes.append(scope)
     return scopes
+
+
+def _negation_scopes(text: str) -> list[set[str]]:
+    """For each negation in ``text``: the stems of the two content words it governs."""
+    return [set(scope) for scope in _negated_words(text)]
 
 
 def _polarity(sentence: str, units: list[str], best: str) -> str | None:
@@ -435,21 +441,8 @@ def _denies_a_judgement(sentence: str, best: str) -> bool:
     said = {t for i, t in enumerate(tokens)
             if t in _NEGATIVE_CUES and t not in _NEGATORS
             and not set(tokens[max(0, i - 3):i]) & _NEGATORS}
-    return any(head in said for head in _negated_heads(sentence))
-
-
-def _negated_heads(text: str) -> list[str]:
-    """The stem of the first content word after each negation of ``text``."""
-    lowered = _LEADING_ANSWER.sub("", text.lower().replace("’", "'"))
-    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", lowered)
-    heads = []
-    for i, word in enumerate(words):
-        if word in _NEGATIONS or word.endswith("n't"):
-            head = next((stem(w) for w in words[i + 1:i + 6] if w not in _NEGATIONS
-                         and w not in _SKIP_AFTER_NEGATION and not w.endswith("ly")), None)
-            if head is not None:
-                heads.append(head)
-    return heads
+    # the first word each negation governs, within five words of it
+    return any(scope[0] in said for scope in _negated_words(sentence, reach=5) if scope)
 
 
 def _is_negative(text: str) -> bool:
