@@ -145,6 +145,10 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
             crit = criteria_of(query)
             if crit.topic is not None and self.theme_reader is not None:
                 crit.topic.reading = self.theme_reader.read(crit.topic.text)
+                aside = self.theme_reader.read(crit.set_aside) if crit.set_aside else None
+                if aside is not None and crit.topic.reading is not None:
+                    crit.aside_themes = tuple(t for t in aside.ids
+                                              if t not in crit.topic.reading.ids)
             read = self._read = (query, crit)
         return copy.deepcopy(read[1])
 
@@ -183,7 +187,11 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
                   and any(rx.search(m.row.finding.text) for rx in said)
                   and self.index.theme_probability(m.row, reading.ids, relative=False)
                   >= THEME_WORDS_PROBABILITY]
-        return matches + supported + worded
+        found = matches + supported + worded
+        if crit.aside_themes:  # "leaving aside the police notifications": mostly about those
+            found = [m for m in found
+                     if (self.index.themes_of(m.row) or [""])[0] not in crit.aside_themes]
+        return found
 
     def themes(self) -> list[dict[str, Any]]:
         """Every theme of the taxonomy with how many findings and letters hold it, per section
@@ -223,6 +231,10 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
         if crit.structure is not None:
             name, op, k = crit.structure
             searched = [x for x in searched if _compare(_n_findings(x, name), op, k)]
+        if crit.signatory and crit.signatory[:1].islower() and not any(
+                _same_person(crit.signatory, x.parsed.metadata.signatory_name)
+                for x in self.catalog.all()):
+            crit.signatory = None  # "of the two team's letters": nobody who signs letters
         if crit.signatory:
             signed = [x for x in searched
                       if _same_person(crit.signatory, x.parsed.metadata.signatory_name)]
@@ -255,7 +267,8 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
                                                                        if crit._when() else "")
         if not hits:
             wanted = crit.describe(with_dates=False)
-            text = (f"No letters match. I searched {scope} in the collection for letters "
+            none = "0 letters match" if kind == COUNT else "No letters match"
+            text = (f"{none}. I searched {scope} in the collection for letters "
                     f"{wanted or 'of any kind'}, and none qualifies.{read_as}")
             return Draft(text=text, passages=[]), kind, [
                 {"matches": 0, "searched": len(searched), "criteria": what}]

@@ -118,11 +118,11 @@ _FRAME = re.compile(
     r"findings?\s+(?:about|on)|finding|findings|please|also|both|other|please|list|"
     r"children's\s+services|inspectors?|carried\s+out|took\s+place|conducted|undertaken|"
     r"happened|visited|visits?|received|sent|wrote|written|given|awarded|(?:an?\s+)?(?:issue|problem)s?\s+(?:of|with)|"
-    r"their|its|his|her|they|them|it|me|us|we|i|you)\b|[?!.,;:]", _I)
+    r"their|its|his|her|they|them|it|me|us|we|i|you)\b|[?!.,;:()]", _I)
 _EDGE_WORDS = re.compile(r"^(?:(?:in|of|on|for|about|with|to|a|an|and|or|by|as|at|from|re|the|"
                          r"regarding|concerning|between)\s+)+|(?:\s+(?:in|of|on|for|about|with|to|"
-                         r"a|an|and|or|by|as|at|from|the))+$|^(?:in|of|on|for|about|with|to|a|an|"
-                         r"and|or|by|as|at|from|re|the)$", _I)
+                         r"a|an|and|or|by|as|at|from|the|between))+$|^(?:in|of|on|for|about|with|to|a|"
+                         r"an|and|or|by|as|at|from|re|the|between)$", _I)
 _CHANGE_FRAME = re.compile(
     r"\bhow\b|\bchang\w*|\bcompar\w*|\bversus\b|\bvs\b\.?|\bcontrast\w*|\bdiffer\w*|"
     r"\bbetween\s+(?:(?:its|their|the)\s+)?(?:(?:two|2|three|first\s+and\s+(?:second|last|latest)|"
@@ -166,6 +166,8 @@ class Criteria:
     unit: str = "letters"  # or "councils"
     month: int | None = None  # "in November, any year"
     twice: bool = False  # councils inspected more than once
+    set_aside: str | None = None  # "leaving aside the police notifications": not this matter
+    aside_themes: tuple[str, ...] = ()  # ... read as themes: their findings do not qualify
     days: int | None = None  # "one-day inspections"
     # a condition on a section beside a topic: "no priority action, yet concerns about X"
     structure: tuple[str, str, int] | None = None
@@ -257,11 +259,27 @@ _DAYS_LONG = re.compile(
     r"\b(one|two|three|a|1|2|3)[\s-]+days?(?:[\s-]+long)?\s+(?:inspections?|visits?)\b|"
     r"\b(?:lasted|lasting|took|were|was)\s+(?:only\s+|just\s+)?(one|two|three|a|1|2|3)\s+days?\b|"
     r"\b(?:only|just)\s+(one|two|a|1|2)\s+days?\s+long\b", _I)
-_SIGNATORY_OWNS = re.compile(r"\b(?:of\s+)?([A-Z][a-z]+\s+[A-Z][a-z]+)['’]s\s+(?:letters|"
+_SIGNATORY_OWNS = re.compile(r"\b(?:of\s+)?([A-Za-z][a-z]+\s+[A-Za-z][a-z]+)['’]s\s+(?:letters|"
                              r"inspections|ones)\b")
 _NO_SECTION = re.compile(
     r"\b(?:no|zero|nil|without\s+(?:any\s+)?)\s+(?:areas?\s+(?:for|of)\s+)?"
     r"(?:priority\s+actions?|priorit(?:y|ies)|areas?\s+for\s+development|strengths)\b", _I)
+# "not just a development area", "rather than an area for development": that section is not asked
+_NOT_SECTION = re.compile(
+    r"\b(?:not\s+(?:just|only|merely|simply)?\s*|rather\s+than\s+|instead\s+of\s+)(?:as\s+)?"
+    r"(?:an?\s+|the\s+)?(areas?\s+(?:for|of)\s+(?:development|improvement)|development\s+areas?|"
+    r"priorit(?:y|ies)(?:\s+actions?)?|strengths?|satisfactory(?:\s+findings?)?)\b", _I)
+# "leaving aside the police notifications, which ...": a matter the question sets apart
+_SET_ASIDE = re.compile(
+    r"\b(?:leaving\s+aside|leave\s+aside|setting\s+aside|putting\s+aside|apart\s+from|"
+    r"other\s+than|excluding|except(?:\s+for)?|not\s+counting|not\s+including|ignoring|"
+    r"besides|aside\s+from)\s+((?:the\s+|any\s+)?[\w'’ -]+?)(?=\s*(?:[,;:?()]|$|\s+(?:which|"
+    r"what|how|list|who|where|name)\b))", _I)
+# "(councils not letters)", "different councils": the question counts councils
+_COUNCILS_NOT_LETTERS = re.compile(
+    r"\b(?:councils?|authorit(?:y|ies)|las)\s*,?\s*(?:not|rather\s+than)\s+(?:letters|"
+    r"inspections|visits)\b|\b(?:different|distinct|separate|individual)\s+(?:councils|"
+    r"authorities|las|local\s+authorities)\b", _I)
 _WHICH_FIRST = re.compile(r"\bwhich\b[^?]{0,40}\b(?:first|earlier|earliest|sooner|last|later|"
                           r"latest|most\s+recently|more\s+recently)\b", _I)
 _WHICH_OF = re.compile(r"\bwhich\s+of\b|\bwhich\s+(?:one|council|authority)\b|\bwhether\b", _I)
@@ -279,10 +297,14 @@ def criteria_of(query: Query) -> Criteria:
     """Read the list/count criteria of ``query`` (its text, years and inherited section)."""
     text = query.read_text
     crit = Criteria(years=list(query.years), letter_dated=bool(_LETTER_DATED.search(text)))
-    crit.unit = "councils" if (_COUNCIL_UNIT.search(text) and not _LETTER_UNIT.search(
-        re.sub(r"\bhow\s+many\s+(?:councils|authorities)", "", text, flags=_I))) else "letters"
+    crit.unit = "councils" if _COUNCILS_NOT_LETTERS.search(text) or (
+        _COUNCIL_UNIT.search(text) and not _LETTER_UNIT.search(
+            re.sub(r"\bhow\s+many\s+(?:councils|authorities)", "", text, flags=_I))) \
+        else "letters"
+    refused = {name for m in _NOT_SECTION.finditer(text) for name, rx in _SECTION_NAMES
+               if rx.search(m.group(1))}
     named = sorted(((rx.search(text).start(), name) for name, rx in _SECTION_NAMES  # type: ignore[union-attr]
-                    if rx.search(text)))
+                    if rx.search(text) and name not in refused))
     if named:
         crit.section = named[0][1]
         crit.also = tuple(name for _, name in named[1:])
@@ -321,10 +343,11 @@ def criteria_of(query: Query) -> Criteria:
         owner = _SIGNATORY_OWNS.search(text)
         if owner:
             crit.signatory = owner.group(1)
-    phrase = topic_phrase(query)
-    for rx in (_TWICE, _DAYS_LONG, _SIGNATORY_OWNS, _MONTH_ANY_YEAR, _NO_SECTION):
-        phrase = rx.sub(" ", phrase)
-    phrase = " ".join(phrase.split())
+    aside = _SET_ASIDE.search(text)
+    if aside:
+        crit.set_aside = " ".join(aside.group(1).split())
+    phrase = topic_phrase(query, (_SET_ASIDE, _NOT_SECTION, _COUNCILS_NOT_LETTERS, _TWICE,
+                                  _DAYS_LONG, _SIGNATORY_OWNS, _MONTH_ANY_YEAR, _NO_SECTION))
     topic = parse_topic(phrase) if phrase else None
     crit.topic = topic if topic is not None and not topic.empty else None
     if crit.topic is not None and crit.section is not None:
@@ -344,9 +367,12 @@ def criteria_of(query: Query) -> Criteria:
     return crit
 
 
-def topic_phrase(query: Query) -> str:
-    """What the question asks about, once councils, dates, sections and question words go."""
+def topic_phrase(query: Query, conditions: tuple[re.Pattern[str], ...] = ()) -> str:
+    """What the question asks about, once councils, dates, sections and question words go
+    (and first the wording of any ``conditions`` already read from it)."""
     text = " " + query.read_text.replace("’", "'") + " "
+    for rx in conditions:
+        text = rx.sub(" ", text)
     for council in query.councils:
         words = council.mention.split()
         if words:

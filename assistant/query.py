@@ -415,6 +415,7 @@ _ACROSS_FRAME = re.compile(
     r"letters?|places?|areas|boroughs|counties|inspections|visits|ones)\b|"
     r"\blist\s+(?:of\s+)?(?:the\s+)?(?:councils|las|authorities|letters|places)\b|"
     r"(?:^|[-–—,:]\s*)(?:list|who|where|which)\s*[?.!]*\s*$|\banywhere\b|"
+    r"\b(?:inspections|letters|councils|authorities|las|visits)\s+(?:that|which|where|whose)\b|"
     r"\bwhich\s+(?:ones?|of\s+them)\b|\bhow\s+many\s+(?:letters|councils|las|authorities|"
     r"inspections|visits|places|of\s+the\s+(?:letters|councils|inspections))\b", _I)
 # Weaker frames ("where were ...", "who got ...", "how many ..."): across the letters only

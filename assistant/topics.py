@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 # A list asks about one theme: a finding qualifies when tagged with it, or when the tagger gives
 # that theme at least this probability (calibrated on evals/suites/themes/dev.jsonl).
 THEME_LIST_PROBABILITY = 0.12
-THEME_LIST_SHARE = 0.3  # ... and at least this share of the finding's likeliest theme
+THEME_LIST_SHARE = 0.5  # ... and at least this share of the finding's likeliest theme
 
 # Calibrated (see the module docstring); the dense part is the cosine between the topic and the
 # finding's stored chunk embedding.
@@ -597,7 +597,8 @@ class FindingIndex:
             else:
                 probs[i] = decoded
         if todo:
-            probs[todo] = self.tagger.probabilities(matrix[todo])
+            probs[todo] = self.tagger.probabilities(matrix[todo],
+                                                    [rows[i].finding.text for i in todo])
             logger.info("findings re-tagged from stored vectors findings=%d", len(todo))
         return probs
 

@@ -123,10 +123,10 @@ def run_benchmark(files: Sequence[Path], embedder: Any, work_dir: Path) -> dict[
     tagging = [0.0]
     read = pipeline.tagger.probabilities
 
-    def timed_read(vectors: Any) -> Any:  # the time ingest spends tagging findings
+    def timed_read(vectors: Any, texts: Any) -> Any:  # the time ingest spends tagging findings
         started = time.perf_counter()
         try:
-            return read(vectors)
+            return read(vectors, texts)
         finally:
             tagging[0] += time.perf_counter() - started
 

@@ -357,15 +357,17 @@ def given_count(answer: Mapping[str, Any]) -> int | None:
 
     For list and count answers with structured ``items``: the letters they hold (an item may
     group several letters of one council under ``letters``; a lone ``{"matches": n}`` item is a
-    count of ``n``; items whose ``unit`` is ``councils`` count one each).
+    count of ``n``). A count whose items are councils ("how many councils ...": ``unit`` is
+    ``councils``) counts one each; a list always counts its letters, as the suites' gold does
+    ("which councils ..." lists two letters of one council twice).
     Otherwise the first number in the text, ignoring dates, years and citation markers.
     """
     items = answer.get("items") or []
     if answer.get("kind") in ("count", "list") and items:
         if len(items) == 1 and "matches" in items[0] and not items[0].get("authority"):
             return int(items[0]["matches"])
-        if all(it.get("unit") == "councils" for it in items):  # "how many councils ...": each
-            return len(items)                                 # item is one council
+        if answer.get("kind") == "count" and all(it.get("unit") == "councils" for it in items):
+            return len(items)  # "how many councils ...": each item is one council
         return sum(len(it.get("letters") or []) or 1 for it in items
                    if it.get("authority") or it.get("document_id") or it.get("letters"))
     text = _DATE_RE.sub(" ", _MARKER_RE.sub(" ", str(answer.get("answer", ""))))

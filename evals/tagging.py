@@ -66,7 +66,8 @@ def labelled_findings(embedder: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
     at = {t: i for i, t in enumerate(texts)}
     embedded = np.asarray(embedder.embed_documents(texts), dtype=np.float32) if texts else None
     vectors: list[np.ndarray] = []
-    for pieces in wanted:
+    for row, pieces in zip(rows, wanted, strict=True):
+        row["embedded_text"] = " ".join(pieces)
         assert embedded is not None
         mean = embedded[[at[t] for t in pieces]].mean(axis=0)
         vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-9))
@@ -77,7 +78,7 @@ def evaluate(embedder: Any) -> dict[str, Any]:
     """Micro and per-theme precision / recall of the tagger on the labelled sample."""
     tagger = ThemeTagger(load_taxonomy(), embedder.embed_documents, embedder.model_name)
     rows, vectors = labelled_findings(embedder)
-    predicted = mask_of(tagger.probabilities(vectors))
+    predicted = mask_of(tagger.probabilities(vectors, [r["embedded_text"] for r in rows]))
     gold = np.zeros_like(predicted)
     for i, row in enumerate(rows):
         for theme in row["themes"]:

@@ -358,15 +358,18 @@ class IngestPipeline:
         a long finding's chunks are averaged): tagging embeds nothing more. A tagger that fails
         costs the tags, not the letter."""
         parts: dict[tuple[str, int], list[list[float]]] = {}
+        words: dict[tuple[str, int], list[str]] = {}
         for chunk, digest in zip(item.chunks, item.hashes, strict=True):
             if chunk.finding_index >= 0 and chunk.field is None:
-                parts.setdefault((chunk.section, chunk.finding_index), []).append(vectors[digest])
+                key = (chunk.section, chunk.finding_index)
+                parts.setdefault(key, []).append(vectors[digest])
+                words.setdefault(key, []).append(chunk.embed_text)
         if not parts:
             return {}
         rows = [np.mean(np.asarray(v, dtype=np.float32), axis=0) for v in parts.values()]
         matrix = np.stack([r / max(float(np.linalg.norm(r)), 1e-9) for r in rows])
         try:
-            probs = self.tagger.probabilities(matrix)
+            probs = self.tagger.probabilities(matrix, [" ".join(words[k]) for k in parts])
         except Exception as exc:  # noqa: BLE001 - tagging is an extra; the letter still lands
             logger.warning("theme tagging failed source=%s error=%s", item.source, exc)
             return {}

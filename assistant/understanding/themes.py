@@ -25,7 +25,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ingest.themes import Taxonomy, ThemeTagger
+from ingest.themes import Taxonomy, ThemeTagger, term_pattern
 
 # Below this probability the tagger's best theme for a phrase is not trusted (calibrated on
 # evals/suites/themes/dev.jsonl).
@@ -73,23 +73,39 @@ class ThemeReader:
             return None
         ids: list[str] = []
         matched: list[str] = []
-        for _span, theme_id, term in self.term_hits(text):
+        for _span, theme_id, term in self.term_hits(_spread(text)):
             if theme_id not in ids:
                 ids.append(theme_id)
                 matched.append(term)
+        any_of = bool(re.search(r"\bor\b|/", text, re.IGNORECASE))
+        if len(ids) > 1 and not any_of:
+            ids, matched = self._without_facets(ids, matched)
         if ids:
-            return ThemeReading(tuple(ids), "term", tuple(matched),
-                                any_of=bool(re.search(r"\bor\b", text, re.IGNORECASE)),
+            return ThemeReading(tuple(ids), "term", tuple(matched), any_of=any_of,
                                 names=tuple(self.taxonomy.name_of(t) for t in ids))
         if self.tagger is None or self.embed_query is None:
             return None
         vector = np.asarray(self.embed_query(text), dtype=np.float32).reshape(1, -1)
-        probs = self.tagger.probabilities(vector)[0]
+        probs = self.tagger.probabilities(vector, [text])[0]
         best = int(np.argmax(probs))
         if probs[best] < MEANING_FLOOR:
             return None
         theme_id = self.tagger.ids[best]
         return ThemeReading((theme_id,), "meaning", names=(self.taxonomy.name_of(theme_id),))
+
+    def _without_facets(self, ids: list[str], matched: list[str]
+                        ) -> tuple[list[str], list[str]]:
+        """Themes named together less those that are a facet of another: a theme whose word
+        the other's own description uses ("partners not getting the thresholds": thresholds
+        are "agreed with partner agencies"; "supervision not recorded") is part of that one."""
+        def describes(owner: str, term: str) -> bool:
+            first = re.split(r"(?<=\.)\s", self.taxonomy.by_id[owner].definition)[0]
+            return bool(term_pattern(term).search(first))
+
+        keep = [(t, w) for t, w in zip(ids, matched, strict=True)
+                if not any(o != t and describes(o, w) and not describes(t, m)
+                           for o, m in zip(ids, matched, strict=True))]
+        return [t for t, _ in keep] or ids, [w for _, w in keep] or matched
 
     def term_hits(self, text: str) -> list[tuple[tuple[int, int], str, str]]:
         """The theme terms in ``text`` (normalised by :func:`normalise_phrase`): each hit's
@@ -104,23 +120,22 @@ class ThemeReader:
         return taken
 
 
+_ELLIPSIS_BEFORE = re.compile(r"\b([a-z]+)\s+(or|and|/)\s+([a-z]+)\s+([a-z]+s)\b", re.IGNORECASE)
+_ELLIPSIS_AFTER = re.compile(r"\b([a-z]+s)\b.*?[-–—:(,]\s*([a-z]+)\s+(or|and|/)\s+([a-z]+)\s*\)?$",
+                             re.IGNORECASE)
+
+
+def _spread(text: str) -> str:
+    """Shared words spelt out: "initial or core assessments" and "assessments being late -
+    initial or core" read as "initial assessments or core assessments"."""
+    text = _ELLIPSIS_BEFORE.sub(lambda m: f"{m[1]} {m[4]} {m[2]} {m[3]} {m[4]}", text)
+    after = _ELLIPSIS_AFTER.search(text)
+    if after:
+        noun, a, joint, b = after.groups()
+        text = f"{text} ({a} {noun} {joint} {b} {noun})"
+    return text
+
+
 def normalise_phrase(phrase: str) -> str:
     """A topic phrase as the reader reads it: straight apostrophes, single spaces."""
     return " ".join(phrase.replace("’", "'").split())
-
-
-_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
-
-
-def term_pattern(term: str) -> re.Pattern[str]:
-    """How a term of the taxonomy is found in a text (see the module docstring)."""
-    words = term.split()
-    if term.isupper() or (len(term) <= 4 and any(c.isupper() for c in term)):
-        body = r"[\s-]+".join(re.escape(w) for w in words)
-        return re.compile(rf"(?<![A-Za-z]){body}s?(?![A-Za-z])")  # "EDT", "IAs": capitals only
-    # the last word in any form: "screening" also finds "screened", "referrals" "referral"
-    last = words[-1]
-    stem = _SUFFIX.sub("", last.lower()) if len(last) >= 5 else ""
-    tail = rf"{re.escape(stem)}[a-z]*" if len(stem) >= 4 else rf"{re.escape(last)}(?:s|es)?"
-    body = r"[\s-]+".join([*(re.escape(w) for w in words[:-1]), tail])
-    return re.compile(rf"(?<![a-z]){body}(?![a-z])", re.IGNORECASE)

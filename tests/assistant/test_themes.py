@@ -156,3 +156,72 @@ def test_structure_only_conditions_are_read(question: str, check: object) -> Non
     query = understand(question, Gazetteer(["Leeds City Council"]))
     crit = criteria_of(query)
     assert check(crit), crit  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("phrase", "themes", "any_of"), [
+    # a theme whose word the other's description uses is a facet of it, not a second theme
+    ("the thresholds partners work to", ("thresholds",), False),
+    ("supervision that is not recorded", ("supervision",), False),
+    ("vacancies and high caseloads", ("caseloads_workloads", "vacancies_recruitment"), False),
+    # a shared noun spelt out: either theme qualifies
+    ("late initial or core assessments", ("initial_assessment_timeliness",
+                                          "core_assessment_timeliness"), True),
+    ("assessments out of time - initial or core", ("initial_assessment_timeliness",
+                                                   "core_assessment_timeliness"), True),
+    ("a high vacancy rate", ("vacancies_recruitment",), False),  # "vacancies", singular
+    ("children seen on own", ("children_seen_alone",), False),  # the possessive left out
+])
+def test_topic_phrases_with_several_words_for_themes(phrase: str, themes: tuple[str, ...],
+                                                     any_of: bool) -> None:
+    reading = ThemeReader(load_taxonomy()).read(phrase)
+    assert reading is not None and reading.ids == themes and reading.any_of == any_of, reading
+
+
+def _criteria(question: str) -> object:
+    return criteria_of(understand(question, Gazetteer(["Leeds City Council"])))
+
+
+def test_what_the_question_sets_apart_is_not_its_topic() -> None:
+    crit = _criteria("apart from police notifications, which councils had findings on "
+                     "domestic violence?")
+    assert crit.set_aside == "police notifications"  # type: ignore[attr-defined]
+    assert "police" not in crit.topic.text  # type: ignore[attr-defined]
+    refused = _criteria("which councils had supervision as a priority action rather than an "
+                        "area for development")
+    assert refused.section == "Area for priority action"  # type: ignore[attr-defined]
+    assert refused.also == ()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("question", [
+    "how many separate councils had morale problems",
+    "how many had morale problems (councils, not letters)",
+])
+def test_councils_counted_when_the_question_says_so(question: str) -> None:
+    crit = _criteria(question)
+    assert crit.unit == "councils"  # type: ignore[attr-defined]
+    topic = crit.topic.text  # type: ignore[attr-defined]
+    assert "morale" in topic and not {"separate", "councils", "not"} & set(topic.split())
+
+
+def test_conditions_leave_no_words_in_the_topic() -> None:
+    assert _criteria("which councils had two visits").topic is None  # type: ignore[attr-defined]
+    november = _criteria("how many visits happened in a november, any year")
+    assert november.topic is None and november.month == 11  # type: ignore[attr-defined]
+
+
+def test_a_signatory_named_in_lower_case(themed: Assistant) -> None:
+    answer = themed.ask("of anne oldroyd's letters, which ones had concerns about core "
+                        "assessments")
+    sources = {c.source for c in answer.citations}
+    assert answer.kind == "list" and sources
+    assert sources <= {"norfolk-2009.txt", "norfolk-2010.txt", "plymouth-2011.txt"}
+    # two words before "'s letters" that name nobody who signs letters are no condition
+    crit = themed.aggregates.select(understand(
+        "of both city's letters, which ones had concerns about core assessments",
+        themed.gazetteer), themed.catalog.all())[0]
+    assert crit.signatory is None
+
+
+def test_a_count_of_nothing_says_zero(themed: Assistant) -> None:
+    answer = themed.ask("how many letters mention private fostering")
+    assert answer.kind == "count" and answer.answer.startswith("0 letters match")

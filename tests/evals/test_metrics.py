@@ -260,6 +260,10 @@ def test_count_ignores_dates_and_counts_grouped_letters() -> None:
         {"authority": "Bristol", "letters": [{"source": "a"}, {"source": "b"}]},
         {"authority": "Leeds"}]}
     assert given_count(grouped) == 3
+    by_council = {"kind": "list", "items": [{**item, "unit": "councils"}
+                                            for item in grouped["items"]]}
+    assert given_count(by_council) == 3  # a list counts its letters, whoever it groups by
+    assert given_count({**by_council, "kind": "count"}) == 2  # "how many councils": councils
 
 
 def test_citation_markers_are_not_key_facts(letters: LetterIndex) -> None:

@@ -93,7 +93,7 @@ def tagger(embedder: Embedder) -> ThemeTagger:
 def test_findings_are_tagged_by_meaning(tagger: ThemeTagger, embedder: Embedder, finding: str,
                                         theme: str, not_theme: str | None) -> None:
     vector = np.asarray(embedder.embed_documents([finding]), dtype=np.float32)
-    [tags] = tagger.tag(vector)
+    [tags] = tagger.tag(vector, [finding])
     assert tags and tags[0] == theme, tags
     if not_theme:
         assert not_theme not in tags
@@ -101,12 +101,23 @@ def test_findings_are_tagged_by_meaning(tagger: ThemeTagger, embedder: Embedder,
 
 def test_probabilities_survive_the_metadata_round_trip(tagger: ThemeTagger,
                                                        embedder: Embedder) -> None:
-    vector = np.asarray(embedder.embed_documents(["Supervision is regular and recorded."]),
-                        dtype=np.float32)
-    probs = tagger.probabilities(vector)[0]
+    text = "Supervision is regular and recorded."
+    vector = np.asarray(embedder.embed_documents([text]), dtype=np.float32)
+    probs = tagger.probabilities(vector, [text])[0]
     decoded = tagger.decode(tagger.encode(probs))
     assert decoded is not None
     best = int(np.argmax(probs))
     assert tagger.ids[best] == "supervision"
     assert abs(float(decoded[best]) - float(probs[best])) < 1e-3
     assert tagger.decode("not json") is None
+
+
+def test_a_term_the_model_does_not_know_still_tags(tagger: ThemeTagger,
+                                                  embedder: Embedder) -> None:
+    # MiniLM reads "LADO" as any other word; the taxonomy's terms say what it is about
+    finding = "Every concern about a member of staff is passed to the LADO within a day."
+    vector = np.asarray(embedder.embed_documents([finding]), dtype=np.float32)
+    [tags] = tagger.tag(vector, [finding])
+    assert tags[:1] == ["allegations_lado"], tags
+    with pytest.raises(ValueError, match="texts"):
+        tagger.probabilities(vector, [])
