@@ -32,7 +32,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +184,6 @@ class ThemeTagger:
         self.cache_dir = cache_dir
         self.ids = [t.id for t in taxonomy.themes]
         self._model: Any = None
-        self._patterns: list[re.Pattern[str]] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -221,14 +220,12 @@ class ThemeTagger:
                             len(texts))
             self._model = model
 
-    @property
+    @cached_property
     def _term_patterns(self) -> list[re.Pattern[str]]:
         """One pattern per theme that finds any of its terms."""
-        if self._patterns is None:
-            self._patterns = [re.compile("|".join(
-                f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
-                for p in (term_pattern(t) for t in theme.terms))) for theme in self.taxonomy.themes]
-        return self._patterns
+        return [re.compile("|".join(
+            f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
+            for p in (term_pattern(t) for t in theme.terms))) for theme in self.taxonomy.themes]
 
     def _features(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """Each vector beside the themes whose terms its text holds."""

@@ -12,8 +12,11 @@ in order:
    dev questions).
 
 Several themes named together are all required ("vacancies in the out of hours team"), each by
-its tag or by the words the question used for it, unless the phrase joins them with "or". A phrase
-no theme covers gives no reading: the caller then matches findings by similarity and says so.
+its tag or by the words the question used for it, unless the phrase joins them with "or" or "/".
+A theme whose word the other's own description uses is a facet of that one, not a second theme
+("partners not getting the thresholds" is thresholds). A noun two words share is spelt out first
+("initial or core assessments"). A phrase no theme covers gives no reading: the caller then
+matches findings by similarity and says so.
 """
 
 from __future__ import annotations
