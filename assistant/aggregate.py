@@ -225,9 +225,10 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
         """The criteria, the letters searched and the letters that qualify (with evidence)."""
         crit = self._criteria(query)
         searched = [x for x in letters if crit.in_dates(x)]
-        if crit.twice:  # councils with more than one letter in the whole collection
+        if crit.twice or crit.once:  # councils with more than one letter (or just one) in all
             per_place = Counter(place_of(x.authority) for x in self.catalog.all() if x.authority)
-            searched = [x for x in searched if x.authority and per_place[place_of(x.authority)] > 1]
+            searched = [x for x in searched if x.authority
+                        and (per_place[place_of(x.authority)] > 1) == crit.twice]
         if crit.structure is not None:
             name, op, k = crit.structure
             searched = [x for x in searched if _compare(_n_findings(x, name), op, k)]
@@ -242,7 +243,8 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
                 return crit, searched, [_Hit(x, [self._field_passage(x, "signatory")])
                                         for x in signed]
             searched = signed
-        if crit.topic is None and crit.section is None and (crit.twice or crit.days or crit.month):
+        if crit.topic is None and crit.section is None and (crit.twice or crit.once or crit.days
+                                                            or crit.month):
             return crit, searched, [_Hit(x, [self._dates_passage(x)]) for x in searched]
         field = _FIELD_OF_INTENT.get(query.intent or "")
         if field and crit.section is None:

@@ -23,6 +23,7 @@ from assistant.query import (
     Query,
 )
 from assistant.topics import (
+    EITHER_WAY,
     NEGATIVE_SECTIONS,
     Topic,
     parse_topic,
@@ -49,7 +50,8 @@ NEGATIVE = NEGATIVE_SECTIONS
 _SECTION_NAMES: list[tuple[str, re.Pattern[str]]] = [
     (PRIORITY_ACTION, re.compile(r"\bpriorit(?:y|ies)(?:\s+actions?)?\b", _I)),
     (AREAS_FOR_DEVELOPMENT, re.compile(
-        r"\bareas?\s+(?:for|of)\s+(?:development|improvement)\b|\bdevelopment\s+areas?\b", _I)),
+        r"\bareas?\s+(?:for|of)\s+(?:development|improvement)\b|\bdevelopment\s+(?:areas?|"
+        r"points?|needs?)\b", _I)),
     (STRENGTHS, re.compile(r"\bstrengths?\b", _I)),
     (SATISFACTORY, re.compile(r"\bsatisfactor\w*|\bin\s+accordance\s+with\s+national\s+guidance",
                               _I)),
@@ -60,15 +62,16 @@ _SECTION_PHRASES = re.compile(
     r"priority\s+actions?|priorit(?:y|ies)|strengths?|satisfactory\s+findings?)\b|"
     r"\b(?:an?\s+|any\s+|one\s+|more\s+than\s+one\s+|at\s+least\s+\w+\s+)?areas?\s+(?:for|of)\s+"
     r"(?:priority\s+action|development|improvement)s?\b|\b(?:an?\s+|any\s+)?priority\s+actions?\b|"
-    r"\b(?:an?\s+|any\s+)?priorit(?:y|ies)\b|\bstrengths?\b|\bsatisfactor\w*(?:\s+findings?)?\b",
-    _I)
+    r"\b(?:an?\s+|any\s+)?priorit(?:y|ies)\b|\bstrengths?\b|\bsatisfactor\w*(?:\s+findings?)?\b|"
+    r"\b(?:an?\s+|any\s+)?development\s+(?:areas?|points?|needs?)\b", _I)
 _NEG_VERBS = (r"(?:been\s+)?(?:have|having|raised?|mention(?:ed)?|identif(?:y|ied)|get|got|given|"
               r"receiv(?:e|ed)|includ(?:e|ed)|find|found|note[d]?|show(?:n)?|contain(?:ed)?|"
               r"cite[d]?|flag(?:ged)?|report(?:ed)?|highlight(?:ed)?|criticis(?:e|ed)|"
               r"criticiz(?:e|ed)|praised?|commended|say|said|list(?:ed)?|any|need(?:ed)?)\b")
 _NEGATION = re.compile(
-    r"\b(?:had|have|has|with|received|got|showed|shows|gave|given|there\s+(?:was|were|is|are))"
-    r"\s+no\b|"
+    r"\b(?:councils?|authorit(?:y|ies)|las|letters?|inspections?|visits?|ones|which|who|where|"
+    r"places|any|those|that)\s+(?:\w+\s+){0,2}?(?:had|have|has|with|received|got|showed|shows|"
+    r"gave|given|there\s+(?:was|were|is|are))\s+no\b(?!\s+(?:evidence|record|sign))|"
     r"\b(?:(?:did|do|does|were|was|are|is|has|have|had)\s+not|(?:did|do|does|were|was|are|is|"
     rf"has|have|had)n't)\s+{_NEG_VERBS}|"
     r"\bwithout\s+any\b|\bwithout\s+(?:an?\s+)?(?=(?:areas?\b|priorit|strengths?\b|"
@@ -82,7 +85,11 @@ _COMPARATOR = re.compile(
     r"findings?))", _I)
 _HOW_MANY_FINDINGS = re.compile(
     r"\bhow\s+many\s+(?:areas?|priorit|strengths?|findings?|satisfactory|separate|different)", _I)
-_SIGNED_BY = re.compile(r"\bsigned\s+by\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})|"
+_SIGNED_BY = re.compile(r"\b(?:signed|singed|sent)\s+(?:out\s+)?by\s+"
+                        r"([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})|"
+                        r"\b(?:signed|singed)\s+by\s+([a-z]+\s+[a-z]+)\b|"
+                        r"\bletters\s+(?:that\s+)?([A-Za-z][a-z]+\s+[A-Za-z][a-z]+)\s+"
+                        r"(?:signed|sent)\b|"
                         r"\bdid\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s+sign\b")
 # Words of the question (not of the topic) that say a problem, or a strength, is sought. "Raised"
 # is how the genre speaks of concerns ("the inspection raised the timeliness of assessments").
@@ -138,7 +145,8 @@ _DATE_RANGE = re.compile(
 _IN_MONTH = re.compile(rf"\b(?:in|during)\s+{_MONTH}\s+(20\d\d)\b", _I)
 _SINCE = re.compile(rf"\b(since|after|from|before|until|prior\s+to)\s+(?:{_MONTH}\s+)?(20\d\d)\b"
                     rf"(?:\s+onwards?)?", _I)
-_LETTER_DATED = re.compile(r"\b(?:dated|written|sent|issued|published|letter\s+date)\b", _I)
+_LETTER_DATED = re.compile(r"\b(?:dated|written|sent|issued|published|letter\s+date|went\s+out|"
+                           r"posted|came\s+out)\b", _I)
 _COUNCIL_UNIT = re.compile(r"\b(?:councils?|authorit(?:y|ies)|local\s+authorit(?:y|ies)|las)\b",
                            _I)
 _LETTER_UNIT = re.compile(r"\b(?:letters?|inspections?|visits?)\b", _I)
@@ -166,6 +174,7 @@ class Criteria:
     unit: str = "letters"  # or "councils"
     month: int | None = None  # "in November, any year"
     twice: bool = False  # councils inspected more than once
+    once: bool = False  # councils inspected only once
     set_aside: str | None = None  # "leaving aside the police notifications": not this matter
     aside_themes: tuple[str, ...] = ()  # ... read as themes: their findings do not qualify
     days: int | None = None  # "one-day inspections"
@@ -192,6 +201,8 @@ class Criteria:
             parts.append(f"an inspection of {self.days} day{'s' if self.days != 1 else ''}")
         if self.twice:
             parts.append("of a council inspected more than once")
+        if self.once:
+            parts.append("of a council inspected once")
         if self.signatory:
             parts.append(f"signed by {self.signatory}")
         if self.structure is not None:
@@ -259,8 +270,39 @@ _DAYS_LONG = re.compile(
     r"\b(one|two|three|a|1|2|3)[\s-]+days?(?:[\s-]+long)?\s+(?:inspections?|visits?)\b|"
     r"\b(?:lasted|lasting|took|were|was)\s+(?:only\s+|just\s+)?(one|two|three|a|1|2|3)\s+days?\b|"
     r"\b(?:only|just)\s+(one|two|a|1|2)\s+days?\s+long\b", _I)
-_SIGNATORY_OWNS = re.compile(r"\b(?:of\s+)?([A-Za-z][a-z]+\s+[A-Za-z][a-z]+)['’]s\s+(?:letters|"
-                             r"inspections|ones)\b")
+_SIGNATORY_OWNS = re.compile(r"\b(?:of\s+)?([A-Za-z][a-z]+\s+[A-Za-z][a-z]+?)(?:['’]s|s['’]?)\s+"
+                             r"(?:letters|inspections|ones)\b|"
+                             r"\bof\s+([a-z]+\s+[a-z]+?)s?\s+(?:letters|inspections)\b")
+# "councils only inspected once", "apart from the councils visited twice" (see _SET_ASIDE)
+_ONCE = re.compile(r"\b(?:inspected|visited)\s+(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
+                   r"(?:had\s+)?(?:the\s+|a\s+)?(?:one|1|single)\s+(?:inspection|visit|letter)\b|"
+                   r"\b(?:a\s+)?single\s+(?:inspection|visit)\b|\bone\s+(?:inspection|visit)\s+"
+                   r"only\b|\bnot\s+(?:inspected|visited)\s+(?:twice|again|more\s+than\s+"
+                   r"once)\b", _I)
+# The asker's courtesy and scaffolding, never a topic: "could you tell me", "I'd like to know",
+# "I'm trying to find out whether", "for a board paper", "if so", "pls".
+_COURTESY = re.compile(
+    r"\b(?:could|would|can|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?(?:tell|let|give|show|send)\s+"
+    r"me(?:\s+know)?\b|\b(?:could|would|can)\s+(?:you|u)\s+(?:please\s+|pls\s+)?(?:list|give|"
+    r"pull\s+out|pull|find|name|check|count|confirm|dig\s+out|identify)\b|"
+    r"\b(?:could|would|can)\s+(?:you|u)\b|"
+    r"\bi['’]?d\s+(?:like|love|want)\s+to\s+(?:know|see|find\s+out)\b|"
+    r"\bi['’]?d\s+be\s+(?:grateful|glad)\s+if\s+(?:you\s+)?(?:could|would|can)?\b|"
+    r"\bi['’]?m\s+(?:trying|looking|hoping|keen|wanting)\s+to\s+(?:find\s+out|establish|work\s+out|"
+    r"see|check|find|know|understand|pin\s+down|get)\b|\bi['’]?m\s+(?:looking\s+for|after|told)\b|"
+    r"\b(?:i\s+|we\s+)?(?:need|want)\s+(?:to\s+(?:know|find\s+out|see)|a\s+(?:list|count|"
+    r"number|tally)\s+of|the\s+(?:list|count|number)\s+of)\b|\b(?:i|we)\s+(?:need|want)\b|"
+    r"^\W*(?:need|want)\b|\bfor\s+(?:the|a|my|our)\s+(?:board|briefing|committee)\s*(?:paper|"
+    r"report|note)?\b|\bit['’]?s\s+for\s+[\w\s]{1,30}?\bso\b|\bso\s+i\s+need\s+(?:every|all|each)"
+    r"\s*(?:one|of\s+them)?\b|\bif\s+so\b|\bpls\b|\bplz\b|\bplease\b|\bthanks?\b|\bta\b|"
+    r"\bgive\s+me\b|\bin\s+the\s+letters\b|\bin\s+any\s+of\s+the\s+letters\b|"
+    r"\b(?:i|you|we|they|it|that|there|he|she|who)['’](?:m|d|s|re|ve|ll)\b", _I)
+# Words of a structural condition left over once it is read: "whichever year it was", "in this
+# period", "rather than the usual two", "in the one letter", "ended up".
+_LEFTOVER = re.compile(
+    r"\b(?:whichever|any|every)\s+year(?:\s+it\s+was)?\b|\b(?:in|during|over)\s+(?:this|the|that)"
+    r"\s+(?:period|time|window)\b|\brather\s+than\s+the\s+usual\s+\w+\b|\bin\s+(?:the\s+)?(?:one|"
+    r"same|a\s+single)\s+letter\b|\bended\s+up\b|\bcame\s+out\b|\bwent\s+out\b|\bsent\s+out\b", _I)
 _NO_SECTION = re.compile(
     r"\b(?:no|zero|nil|without\s+(?:any\s+)?)\s+(?:areas?\s+(?:for|of)\s+)?"
     r"(?:priority\s+actions?|priorit(?:y|ies)|areas?\s+for\s+development|strengths)\b", _I)
@@ -275,6 +317,10 @@ _SET_ASIDE = re.compile(
     r"other\s+than|excluding|except(?:\s+for)?|not\s+counting|not\s+including|ignoring|"
     r"besides|aside\s+from)\s+((?:the\s+|any\s+)?[\w'’ -]+?)(?=\s*(?:[,;:?()]|$|\s+(?:which|"
     r"what|how|list|who|where|name)\b))", _I)
+# "- not the police notifications as such", "(not just the notifications)": set apart too
+_NOT_THE = re.compile(
+    r"[-–—,(]\s*not\s+(?:just\s+|only\s+|including\s+)?the\s+([\w'’ ]+?)(?:\s+as\s+such)?"
+    r"(?=\s*(?:[,;:?().]|$|\s+(?:the|which|what|but)\b))", _I)
 # "(councils not letters)", "different councils": the question counts councils
 _COUNCILS_NOT_LETTERS = re.compile(
     r"\b(?:councils?|authorit(?:y|ies)|las)\s*,?\s*(?:not|rather\s+than)\s+(?:letters|"
@@ -290,7 +336,8 @@ _FIELD_OF_INTENT = {SIGNATORY: "signatory", ADDRESSEE: "addressee", LETTER_DATE:
                     INSPECTION_DATES: "inspection_dates", INSPECTION_TYPE: "inspection_type",
                     COPY_LIST: "copy_list"}
 
-_OP_WORDS = {">": "more than", ">=": "at least", "<": "fewer than", "==": "exactly"}
+_OP_WORDS = {">": "more than", ">=": "at least", "<": "fewer than", "==": "exactly",
+             "!=": "other than"}
 
 
 def criteria_of(query: Query) -> Criteria:
@@ -322,7 +369,8 @@ def criteria_of(query: Query) -> Criteria:
     crit.count_findings = bool(crit.section and _HOW_MANY_FINDINGS.search(text))
     signed = _SIGNED_BY.search(text)
     if signed:
-        crit.signatory = " ".join((signed.group(1) or signed.group(2)).split()).strip(" ?.!'\"")
+        name = next(g for g in signed.groups() if g)
+        crit.signatory = " ".join(name.split()).strip(" ?.!'\"")
     crit.negated = bool(_NEGATION.search(text))
     crit.window, open_years = _date_window(text)
     if open_years:  # "since 2010" is a window, not the year 2010 alone
@@ -334,33 +382,53 @@ def criteria_of(query: Query) -> Criteria:
         month = _MONTH_ANY_YEAR.search(text)
         if month:
             crit.month = _month_number(month.group(1))
-    crit.twice = bool(_TWICE.search(text))
+    aside = _SET_ASIDE.search(text)
+    aside_text = aside.group(1) if aside else ""
+    crit.once = bool(_ONCE.search(text)) or bool(aside_text and _TWICE.search(aside_text))
+    crit.twice = not crit.once and bool(_TWICE.search(text))
+    aside_count = _COMPARATOR.search(aside_text) if aside_text else None
+    if aside_count and any(rx.search(aside_text) for _, rx in _SECTION_NAMES):
+        # "apart from the ones with 2 priority actions": every other count of that section
+        name = next(n for n, rx in _SECTION_NAMES if rx.search(aside_text))
+        k = aside_count.group(2).lower()
+        crit.structure = (name, "!=", _NUMBERS.get(k, int(k) if k.isdigit() else 1))
+        if crit.section == name and crit.comparator is not None:
+            crit.section, crit.also, crit.comparator = None, (), None
     days = _DAYS_LONG.search(text)
     if days:
         word = next(g for g in days.groups() if g).lower()
         crit.days = int(word) if word.isdigit() else _NUMBERS.get(word, 1)
     if crit.signatory is None:
         owner = _SIGNATORY_OWNS.search(text)
-        if owner:
+        if owner and owner.group(1):
             crit.signatory = owner.group(1)
-    aside = _SET_ASIDE.search(text)
-    if aside:
+        elif owner:  # lower case: a signatory only if someone in the collection signs so
+            crit.signatory = owner.group(2).lower()
+    if aside and not crit.once and crit.structure is None:
         crit.set_aside = " ".join(aside.group(1).split())
-    phrase = topic_phrase(query, (_SET_ASIDE, _NOT_SECTION, _COUNCILS_NOT_LETTERS, _TWICE,
-                                  _DAYS_LONG, _SIGNATORY_OWNS, _MONTH_ANY_YEAR, _NO_SECTION))
+    elif not aside and (not_the := _NOT_THE.search(text)):
+        crit.set_aside = " ".join(not_the.group(1).split())
+    phrase = topic_phrase(query, (_COURTESY, _SET_ASIDE, _NOT_THE, _NOT_SECTION,
+                                  _COUNCILS_NOT_LETTERS, _ONCE, _TWICE, _DAYS_LONG,
+                                  _SIGNATORY_OWNS, _MONTH_ANY_YEAR, _NO_SECTION, _LEFTOVER))
     topic = parse_topic(phrase) if phrase else None
     crit.topic = topic if topic is not None and not topic.empty else None
     if crit.topic is not None and crit.section is not None:
         none = _NO_SECTION.search(text)
         if none:  # "no priority actions, yet concerns about X": a condition and a topic
             crit.structure = (crit.section, "==", 0)
-            crit.section, crit.also, crit.negated = None, (), False
+            # "no priority action, but development points about X": the other section named
+            rest = tuple(name for name in crit.also if name != crit.section)
+            crit.section, crit.also = (rest[0], rest[1:]) if rest else (None, ())
+            crit.negated = False
             crit.topic.polarity = crit.topic.polarity or (
                 "negative" if _ASKS_CONCERN.search(text) else None)
     if crit.topic is not None and crit.section is None:
         # "raised X as a concern", "critical of X", "praised for X": the question's own words
-        # say whether a problem or a strength is sought.
-        if _ASKS_CONCERN.search(text) and not _ASKS_PRAISE.search(text):
+        # say whether a problem or a strength is sought ("good or bad": either).
+        if EITHER_WAY.search(text):
+            crit.topic.polarity = None
+        elif _ASKS_CONCERN.search(text) and not _ASKS_PRAISE.search(text):
             crit.topic.polarity = "negative"
         elif _ASKS_PRAISE.search(text) and not _ASKS_CONCERN.search(text):
             crit.topic.polarity = "positive"

@@ -60,7 +60,7 @@ def _n_findings(letter: CatalogLetter, name: str) -> int:
 
 
 def _compare(n: int, op: str, k: int) -> bool:
-    return {">": n > k, ">=": n >= k, "<": n < k, "==": n == k}[op]
+    return {">": n > k, ">=": n >= k, "<": n < k, "==": n == k, "!=": n != k}[op]
 
 
 def _same_person(asked: str, name: str | None) -> bool:

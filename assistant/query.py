@@ -294,11 +294,15 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
     read_aggregate = aggregate
     aggregate = _aggregate(aggregate, councils, read)
     owned = re.search(r"['’]s\s+(?:letters|inspections)\b", read)  # "Linda Pritchard's letters"
-    if aggregate is None and not councils and (not named or owned) and intent not in _NOT_ACROSS \
-            and _ACROSS_FRAME.search(read) and not _counts_inside_letters(read):
+    across = intent not in _NOT_ACROSS and _ACROSS_FRAME.search(read) \
+        or _ACROSS_JUDGED.search(read)
+    if aggregate is None and not councils and (not named or owned) and across \
+            and not _counts_inside_letters(read):
         # "manageable caseloads - which places?", "parental consent - which letters say
         # anything on it": no council, and the frame plainly asks across the letters
         aggregate = _across_kind(read)
+        if intent in FIELD_INTENTS and _ACROSS_JUDGED.search(read):
+            intent = None  # "who got credit for their EDT" is no copy list
     if aggregate is None and read_aggregate is not None:
         # "list the strengths of Leeds" asks about one letter: its next best reading
         others = [n for n, _ in scores.ranked() if n not in _PATH_AGGREGATE]
@@ -396,6 +400,8 @@ def _section_hint(scores: IntentScores) -> str | None:
 def _aggregate(path: str | None, councils: list[CouncilMatch], text: str) -> str | None:
     """The cross-letter reading, checked against how many councils the question names."""
     named = len(councils)
+    if named == 1 and path not in (COMPARE, TIMELINE) and _OWN_LETTERS.search(text):
+        return _across_kind(text)  # "re Leeds: which of their letters praised the front door"
     if path in (LIST, COUNT) and named == 1:
         return None  # "list the strengths of Leeds" asks about one letter
     if path == COUNT and _counts_inside_letters(text):
@@ -407,6 +413,13 @@ def _aggregate(path: str | None, councils: list[CouncilMatch], text: str) -> str
     return path
 
 
+# One council's letters, each asked about: "which of their letters ...", "does either letter
+# mention ...", "in both of its inspections".
+_OWN_LETTERS = re.compile(
+    r"\bwhich\s+of\s+(?:their|its|the)\s+(?:two\s+)?(?:letters|inspections|visits)\b|"
+    r"\b(?:does|do|did)\s+either\s+(?:of\s+(?:their|its|the)\s+)?(?:letters?|inspections?|"
+    r"visits?)\b|\bin\s+(?:either|both)\s+(?:of\s+)?(?:their|its|the)\s+(?:letters|inspections|"
+    r"visits)\b", _I)
 # A question naming no council whose frame asks across the letters ("which places", "where",
 # "who got", "list", "every letter"), unless it asks for a field or something the letters
 # cannot say.
@@ -418,6 +431,13 @@ _ACROSS_FRAME = re.compile(
     r"\b(?:inspections|letters|councils|authorities|las|visits)\s+(?:that|which|where|whose)\b|"
     r"\bwhich\s+(?:ones?|of\s+them)\b|\bhow\s+many\s+(?:letters|councils|las|authorities|"
     r"inspections|visits|places|of\s+the\s+(?:letters|councils|inspections))\b", _I)
+# "who got credit for X", "who was told to sort out Y", "LAs leaning on locums": whoever was
+# judged on a matter, across the letters, even where "who got" would otherwise be the copy list.
+_ACROSS_JUDGED = re.compile(
+    r"\bwho\s+(?:got|was|were|had|has|have|received)\s+(?:(?:a|any|the)\s+)?(?:credit(?:ed)?|"
+    r"praised?|commended|told|criticis\w+|criticiz\w+|pulled\s+up|picked\s+up|flagged|"
+    r"good\s+(?:word|write-?up|feedback)|positive|marked\s+down)\b|"
+    r"^\W*(?:las|councils|authorities|local\s+authorities)\b(?!\s+letters?\b)", _I)
 # Weaker frames ("where were ...", "who got ...", "how many ..."): across the letters only
 # when nothing earlier in the conversation could be meant.
 _ACROSS_WEAK = re.compile(

@@ -265,8 +265,13 @@ def _missing_role(sentence: str, evidence: str) -> str | None:
 def _role_words(text: str) -> list[str]:
     """Lower-case words, singular ("managers" -> "manager"), for matching role phrases."""
     words = re.findall(r"[a-z&]+", text.lower().replace("’", "'").replace("'s", ""))
+    words = [_SAME_ROLE.get(w, w) for w in words]
     return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
             for w in words]
+
+
+# Words that name the same people or means: "sign-off by managers" for "management oversight".
+_SAME_ROLE = {"management": "manager", "managerial": "manager", "telephone": "phone"}
 
 
 def _fold(text: str) -> str:
@@ -409,7 +414,7 @@ def _polarity(sentence: str, units: list[str], best: str) -> str | None:
     for scope in _negation_scopes(best):
         head = next(iter(sorted(scope, key=lambda w: _first_index(best, w))), None)
         if (head is not None and head in words and not any(scope & mine for mine in own)
-                and _asserted({head}, sentence)):
+                and _asserted({head}, sentence, _NOT_YET)):
             return "it drops a negation of the cited passage"
     if sentence_negative and not best_negative and not any(_is_negative(u) for u in units):
         return "it is negative where the cited passages are not"
@@ -421,14 +426,30 @@ def _polarity(sentence: str, units: list[str], best: str) -> str | None:
     antonym = _antonym_clash(sentence, units)
     if antonym is not None:
         return antonym
+    return _opposite_direction(sentence, best)
+
+
+def _opposite_direction(sentence: str, best: str) -> str | None:
+    """A direction or amount ("risen", "many") where the passage sentence says only the
+    opposite ("reduced", "few")."""
+    own, near = set(tokenize(sentence)), set(tokenize(best))
+    for up, down in _OPPOSITE_GROUPS:
+        for mine, theirs in ((up, down), (down, up)):
+            if own & mine and near & theirs and not near & mine and not own & theirs:
+                return "it says the opposite direction or amount of the cited passage"
     return None
 
 
-def _asserted(scope: set[str], unit: str) -> bool:
-    """Whether ``unit`` says one of the ``scope`` words with no negative word near it."""
+def _asserted(scope: set[str], unit: str, cues: frozenset[str] | None = None) -> bool:
+    """Whether ``unit`` says one of the ``scope`` words with no negative word (of ``cues``,
+    by default any negative cue) near it."""
+    cues = _NEGATIVE_CUES if cues is None else cues
     tokens = tokenize(unit)
     for i, token in enumerate(tokens):
-        if token in scope and not set(tokens[max(0, i - 4):i + 5]) & _NEGATIVE_CUES:
+        if token not in scope or set(tokens[max(0, i - 4):i + 5]) & (cues - _BEFORE):
+            continue
+        # "before" and "until" deny only what follows them ("closed before the child was seen")
+        if not set(tokens[max(0, i - 4):i]) & cues & _BEFORE:
             return True
     return False
 
@@ -512,7 +533,10 @@ _ROLE_PHRASES = frozenset(tuple(_role_words(phrase)) for phrase in (
     "chief executive", "independent reviewing officer", "lscb", "safeguarding board",
     "local safeguarding children board", "west area", "east area", "north area", "south area",
     "area team", "social worker", "health", "parent", "telephone", "phone", "email", "e-mail",
-    "interim", "locum", "agency", "newly qualified"))
+    "interim", "locum", "agency", "newly qualified",
+    # who a finding is about: "disabled children" is not "looked after children"
+    "adult", "looked after", "disabled", "older children", "younger children", "young children",
+    "baby", "babies", "unborn", "teenager", "young people", "carer", "manager"))
 _EVERY_PERIOD = re.compile(r"\bevery\s+(?:day|week|month|morning|fortnight|year)\b")
 _HEDGE = re.compile(r"\b(?:(?:not|cannot|can't|do not|don't|are not|is not) (?:always|all|every|"
                     r"routinely|consistently|regularly)|some|most|several|a few|many|often|"
@@ -530,22 +554,35 @@ _NEGATIVE_CUES = frozenset(stem(w) for w in (
     "gap gaps concern concerns problem problems difficult difficulty below missing inadequate "
     "unsatisfactory ineffective inappropriate inappropriately wrongly unreliable patchy variable "
     "underdeveloped unallocated vacancies vacancy shortage shortages remote overdue "
-    "insufficiency uneven lapsed drift").split())
+    "insufficiency uneven lapsed drift varies short").split())
 # Words that negate what is near them (not words that only sound negative, like "poor").
 _NEGATORS = frozenset(stem(w) for w in (
     "not no never none nothing without cannot unable lack lacks lacking fail fails failed "
     "failing absent rarely seldom").split())
+# What says a thing has not (yet) happened: "closed before the child was seen" keeps the
+# passage's "closed without the child being seen".
+_BEFORE = frozenset(stem(w) for w in "before until prior".split())
+_NOT_YET = _NEGATORS | _BEFORE | {stem("less")}
 _POSITIVE_CUES = frozenset(stem(w) for w in (
     "improved improving improvement timely promptly prompt consistently robust effective "
     "effectively strong strength excellent thorough thoroughly good well always "
-    "established").split())
+    "established clearly evident consistent meets").split())
 _DOUBLE_NEGATION = re.compile(r"\b(?:not|no|never|n't)\s+(?:\w+\s+)?"
                               r"(?:lack\w*|fail\w*|insufficient\w*|without|un\w+)\b",
                               re.IGNORECASE)
 _LEADING_ANSWER = re.compile(r"^\W*(?:yes|no|not\s+\w+)\s*[,:;.]\s*")
 _SKIP_AFTER_NEGATION = frozenset(
     "the a an be been being is are was were have has had to of in on at for by it its their "
-    "this that these those any all always yet".split())
+    "this that these those any all always yet longer".split())
+# Opposite directions and amounts: any word of one group against any of the other.
+_OPPOSITE_GROUPS = [
+    (frozenset(stem(w) for w in "increased increase increasing risen rise rising grown growing "
+                                "higher more".split()),
+     frozenset(stem(w) for w in "reduced reduce reducing decreased decrease fallen fall falling "
+                                "lower fewer less".split())),
+    (frozenset(stem(w) for w in "many most majority all".split()),
+     frozenset(stem(w) for w in "few minority none".split())),
+]
 _PAIRS = [("high", "low"), ("good", "poor"), ("strong", "weak"), ("outstanding", "inadequate"),
           ("effective", "ineffective"), ("robust", "weak"), ("thorough", "superficial"),
           ("easy", "cumbersome"), ("timely", "late"), ("excellent", "poor"),

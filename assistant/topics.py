@@ -207,12 +207,33 @@ _NEGATIVE_CUE = re.compile(
     r"|\b(?:werent|wasnt|dont|doesnt|isnt|arent|didnt|havent|hasnt)\b|n't\b|\btoo\s+(?:reliant|"
     r"many|much|slow|high|few|long)\b|\bover-?reliant|\bshould(?:n'?t)?\b|\bbad\b|\bpatchy\b"
     r"|\brunning\s+late\b|\bbehind\b|\bnever\b|\bmissing\b|\bfall(?:ing)?\s+short\b"
-    r"|\bshort\s+of\b|\bshort[-\s]staffed|\bunder[-\s]?staffed|\bbother", _I)
+    r"|\bshort\s+of\b|\bshort[-\s]staffed|\bunder[-\s]?staffed|\bbother"
+    r"|\binappropriat|\bunqualified\b|\bprobs?\b|\bissues?\b|\bisues?\b|\bpicked\s+up\b|"
+    r"\bpulled\s+up\b|\bincomplete\b|\bwrong\b|\btoo\s+\w+\b|\bto\s+(?:high|slow|long|late)\b|"
+    r"\b(?:going|running|ran|went)\s+over\b|\bover\s+(?:the\s+)?(?:7|seven|35|thirty[\s-]five)\b|"
+    r"\bsat\s+(?:waiting|there|unallocated)|\bleaning\s+on\b|\bclunky\b|\bnobody\b|"
+    r"\bno\s+one\b|\bunstable\b|\bnot\s+enough\b|\bhad\s+a\s+go\b|\bmarked\s+down\b", _I)
+# A good word denied is a problem: "not good enough", "weren't up to date", "not up to scratch".
+_DENIED_POSITIVE = re.compile(
+    r"\b(?:not|no|never|isn't|aren't|wasn't|weren't|isnt|arent|wasnt|werent|hardly|far\s+from)"
+    r"\s+(?:(?:very|always|all|that|so|particularly|really|being|been|be|as|consistently)\s+)?"
+    r"(?:good|well|effective(?:ly)?|strong|robust|timely|prompt|up\s+to\s+(?:date|scratch|"
+    r"standard)|decent|great|positive|manageable|clear|right|regular(?:ly)?|properly|"
+    r"appropriate(?:ly)?|sound|thorough|visible|valued|enough)\b", _I)
+# The asker wants both kinds of finding: "good or bad", "either way", "praised or criticised".
+EITHER_WAY = re.compile(
+    r"\bgood\s+or\s+bad\b|\bbad\s+or\s+good\b|\beither\s+way\b|\bboth\s+ways\b|"
+    r"\bpositive(?:ly)?\s+or\s+negative(?:ly)?\b|\bnegative(?:ly)?\s+or\s+positive(?:ly)?\b|"
+    r"\bpraised\s+or\s+criticised\b|\bcriticised\s+or\s+praised\b|\bfor\s+better\s+or\s+worse\b|"
+    r"\bwhether\s+(?:good|positive|praised|well)\b|\b(?:strength|positive)s?\s+or\s+"
+    r"(?:concerns?|weakness(?:es)?|negatives?)\b", _I)
 _POSITIVE_CUE = re.compile(
     r"\beffective(?:ly)?\b|\bgood\b|\bstrong\b|\brobust\b|\bwell[\s-]|\btimely\b|\bmanageable\b|"
     r"\befficient\b|\bhigh[\s-]quality\b|\bexcellent\b|\bprompt\b|\bpraised?\b|\bcommended\b|"
     r"\bvalued\b|\bfully\s+staffed\b|\bup\s+to\s+date\b|\bwell\b|\bcredit|\bpositive|"
-    r"\bdecent\b|\bgreat\b|\bpraise|\bdoing\s+well\b|\bstrength", _I)
+    r"\bdecent\b|\bgreat\b|\bprais|\bdoing\s+well\b|\bstrength|\bcommend|\bgood\s+word\b|"
+    r"\bwrite-?up\b|\bsingled\s+out\b|\bgood\s+at\b|\bvisible\b|\bsound\b|\bthorough\b|"
+    r"\bappropriate\b|\bvalu(?:ed|able)\b", _I)
 
 # Words that only say how good or bad something is: they set the polarity of a topic (which
 # sections are searched) rather than naming what it is about.
@@ -284,8 +305,11 @@ def parse_topic(text: str) -> Topic:
     if not concepts and not words:  # only generic words: keep them rather than match anything
         words = [w for w in dict.fromkeys(tokenize(rest))
                  if w not in _FRAME_ONLY and w not in _POLARITY_WORDS]
-    negative = bool(_NEGATIVE_CUE.search(text))
-    positive = bool(_POSITIVE_CUE.search(text))
+    denied = bool(_DENIED_POSITIVE.search(text))
+    negative = denied or bool(_NEGATIVE_CUE.search(text))
+    positive = bool(_POSITIVE_CUE.search(_DENIED_POSITIVE.sub(" ", text)))
+    if EITHER_WAY.search(text):
+        negative = positive = False
     polarity = "negative" if negative and not positive else (
         "positive" if positive and not negative else None)
     return Topic(text=text, concepts=concepts, words=words, polarity=polarity)

@@ -109,25 +109,30 @@ class SpellingCorrector:
             return None
         if lower in _BARE_CONTRACTIONS:
             return None  # "dont", "werent": typed without the apostrophe, not "done", "were"
+        parts = [p for p in lower.split("-") if p]
+        if len(parts) > 1 and all(p in self.counts or p in self.english or p.isdigit()
+                                  for p in parts):
+            return None  # "one-day", "step-down": known words joined, not a slip
         if lower in self.english:
             return self._commoner_question_word(word, lower)
         if lower in self.question_words:
             return None
         limit = 2 if len(lower) >= _LONG else 1
         short = len(lower) == _MIN_LENGTH
-        best: tuple[int, int, int, str] | None = None
+        best: tuple[int, int, bool, int, str] | None = None
         for tier, table in enumerate((self._domain, {} if short else self._common)):
             for candidate, distance in self._near(lower, table, limit):
                 if short and candidate not in self.question_words:
                     continue
                 freq = (10 * self.asked_counts[candidate] + self.counts[candidate]) if tier == 0 \
                     else self.english[candidate]
-                key = (distance, tier, -freq, candidate)
+                # a letter left out ("wating") is the likeliest slip of all
+                key = (distance, tier, not _one_dropped(lower, candidate), -freq, candidate)
                 if best is None or key < best:
                     best = key
         if best is None:
             return None
-        return _same_case(word, best[3])
+        return _same_case(word, best[4])
 
     def _commoner_question_word(self, word: str, lower: str) -> str | None:
         """ "wen" -> "when": a rare English word one edit from a far commoner question word."""
@@ -184,6 +189,13 @@ class SpellingCorrector:
                 out.append(word)
         out.append(text[last:])
         return Correction(original=text, text="".join(out), changes=changes)
+
+
+def _one_dropped(typed: str, candidate: str) -> bool:
+    """Whether ``typed`` is ``candidate`` with one letter left out."""
+    if len(candidate) != len(typed) + 1:
+        return False
+    return any(candidate[:i] + candidate[i + 1:] == typed for i in range(len(candidate)))
 
 
 def vocabulary_of(texts: Iterable[str]) -> Counter[str]:

@@ -81,7 +81,7 @@ class ThemeReader:
                 ids.append(theme_id)
                 matched.append(term)
         any_of = bool(re.search(r"\bor\b|/", text, re.IGNORECASE))
-        if len(ids) > 1 and not any_of:
+        if len(ids) > 1:
             ids, matched = self._without_facets(ids, matched)
         if ids:
             return ThemeReading(tuple(ids), "term", tuple(matched), any_of=any_of,
@@ -139,6 +139,23 @@ def _spread(text: str) -> str:
     return text
 
 
+# Short forms staff type for the genre's words ("mgr sign off", "sw vacancies", "strategy mtgs").
+_SHORT_FORMS = [(re.compile(p, flags), w) for p, w, flags in (
+    (r"\bmgrs\b", "managers", re.IGNORECASE), (r"\bmgr\b", "manager", re.IGNORECASE),
+    (r"\bmgmt\b|\bmngmt\b|\bmgt\b", "management", re.IGNORECASE),
+    (r"\bsws\b", "social workers", re.IGNORECASE), (r"\bsw\b", "social worker", re.IGNORECASE),
+    (r"\bmtgs\b", "meetings", re.IGNORECASE), (r"\bmtg\b", "meeting", re.IGNORECASE),
+    (r"\bw/(?=\s)", "with", re.IGNORECASE), (r"\bprobs\b", "problems", re.IGNORECASE),
+    (r"\bs47s\b", "s47 enquiries", re.IGNORECASE), (r"\bIAs\b", "initial assessments", 0),
+    (r"\bIA\b", "initial assessment", 0), (r"\bCAs\b", "core assessments", 0),
+    (r"\bcin\b", "child in need", re.IGNORECASE), (r"\bnfa\b", "no further action",
+                                                      re.IGNORECASE))]
+
+
 def normalise_phrase(phrase: str) -> str:
-    """A topic phrase as the reader reads it: straight apostrophes, single spaces."""
-    return " ".join(phrase.replace("’", "'").split())
+    """A topic phrase as the reader reads it: straight apostrophes, single spaces, short forms
+    spelt out."""
+    text = phrase.replace("’", "'")
+    for pattern, words in _SHORT_FORMS:
+        text = pattern.sub(words, text)
+    return " ".join(text.split())

@@ -6,6 +6,7 @@ topic phrases read as themes, and structure-only conditions."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -225,3 +226,89 @@ def test_a_signatory_named_in_lower_case(themed: Assistant) -> None:
 def test_a_count_of_nothing_says_zero(themed: Assistant) -> None:
     answer = themed.ask("how many letters mention private fostering")
     assert answer.kind == "count" and answer.answer.startswith("0 letters match")
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    # courtesy and the asker's own scaffolding are no topic
+    ("could you tell me which councils had problems with supervision? it's for a committee "
+     "paper so I need all of them", {"could", "you", "tell", "committee", "paper", "need"}),
+    ("I'm trying to work out which authorities were short of social workers",
+     {"m", "trying", "work", "out"}),
+    ("I'd be grateful if you could list the councils with weak supervision",
+     {"d", "grateful", "could", "list"}),
+    ("councils inspected in an october, whichever year it was, with concerns about morale",
+     {"whichever", "year", "was"}),
+])
+def test_the_askers_scaffolding_is_not_the_topic(question: str, words: set[str]) -> None:
+    crit = _criteria(question)
+    topic = crit.topic.text.lower()  # type: ignore[attr-defined]
+    assert not words & set(re.findall(r"[a-z]+", topic)), topic
+
+
+@pytest.mark.parametrize(("question", "polarity"), [
+    ("which councils had supervision that wasn't regular enough", "negative"),
+    ("case files not up to date - which las", "negative"),
+    ("which LAs had inappropriate referrals to social care", "negative"),
+    ("assessment quality not good enough - who", "negative"),
+    ("which councils got a good word for their EDT", "positive"),
+    ("number of letters praising strategy discussions", "positive"),
+    ("out of hours cover, good or bad - which councils", None),
+    ("where does morale come up either way", None),
+])
+def test_the_polarity_the_topic_words_ask_for(question: str, polarity: str | None) -> None:
+    crit = _criteria(question)
+    assert crit.topic is not None and crit.topic.polarity == polarity, crit  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("question", "check"), [
+    ("which councils were only inspected once", lambda c: c.once and not c.twice),
+    ("apart from the councils inspected twice, who had morale problems",
+     lambda c: c.once and not c.twice and c.set_aside is None),
+    ("not counting the letters with two priority actions, which had vacancy problems",
+     lambda c: c.structure == ("Area for priority action", "!=", 2) and c.comparator is None),
+    ("how many letters went out in may 2011", lambda c: c.letter_dated),
+    ("which letters were signed by linda pritchard",
+     lambda c: c.signatory == "linda pritchard"),
+    ("of the letters Mary Smith signed, which had morale concerns",
+     lambda c: c.signatory == "Mary Smith"),
+    ("councils with no priority action that had development points on supervision",
+     lambda c: c.structure == ("Area for priority action", "==", 0)
+     and c.section == "Areas for development" and "development" not in c.topic.text),
+    ("where were cases sitting with no social worker", lambda c: not c.negated),
+    ("which councils had no concerns about supervision", lambda c: c.negated),
+])
+def test_more_structural_conditions_are_read(question: str, check: object) -> None:
+    assert check(_criteria(question)), _criteria(question)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("phrase", "theme"), [
+    ("no mgr sign off on files", "management_oversight"),
+    ("sws carrying too many cases", "caseloads_workloads"),
+    ("strategy mtgs", "strategy_discussions"),
+    ("IAs late", "initial_assessment_timeliness"),
+])
+def test_short_forms_are_spelt_out_before_reading(phrase: str, theme: str) -> None:
+    reading = ThemeReader(load_taxonomy()).read(phrase)
+    assert reading is not None and theme in reading.ids, reading
+
+
+def test_a_matter_set_apart_after_a_dash() -> None:
+    crit = _criteria("which councils had findings on domestic violence work - not the "
+                     "police notifications as such")
+    assert crit.set_aside == "police notifications"  # type: ignore[attr-defined]
+
+
+def test_who_got_credit_is_a_list_not_the_copy_list(themed: Assistant) -> None:
+    answer = themed.ask("who got credit for their out of hours team")
+    assert answer.kind == "list"
+    want = _labelled("out_of_hours", ("satisfactory", "strength"))
+    got = {c.authority for c in answer.citations}
+    assert got and got <= want | {a for a in got if any(same_authority(a, w) for w in want)}
+
+
+def test_which_of_one_councils_letters(themed: Assistant) -> None:
+    answer = themed.ask("re Leeds: does either of their letters say anything about the "
+                        "out of hours service?")
+    assert answer.kind == "list"
+    assert {c.source for c in answer.citations} <= {"leeds-2009.txt", "leeds-2011.txt"}
+    assert answer.citations

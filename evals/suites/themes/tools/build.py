@@ -5,6 +5,14 @@ sys.path.insert(0, HERE)
 from specs import DEV, TEST
 
 SUITE = os.path.dirname(HERE)
+# A second dev batch, written later by two other helpers who had read neither the code nor the
+# first batch (one JSON spec per line: kind, q, themes, pol, sections, where, unit, empty).
+DEV2 = []
+for _line in open(os.path.join(HERE, "dev2_specs.jsonl"), encoding="utf-8"):
+    if _line.strip():
+        _d = json.loads(_line)
+        _d.setdefault("sub", "dev2"); _d.setdefault("themes", []); DEV2.append(_d)
+
 labels = [json.loads(l) for l in open(os.path.join(SUITE, "labels.jsonl"))]
 letters = [json.loads(l) for l in open(os.path.join(SUITE, "letters.jsonl"))]
 texts = {l["source"]: open(os.path.join(SUITE, "letters", l["source"])).read() for l in letters}
@@ -116,14 +124,14 @@ def make(spec, i, split):
     return o
 
 out = {}
-for split, specs in (("dev", DEV), ("test", TEST)):
+for split, specs in (("dev", DEV), ("test", TEST), ("dev2", DEV2)):
     rows = [make(s, i + 1, split) for i, s in enumerate(specs)]
     out[split] = rows
     with open(os.path.join(SUITE, f"{split}.jsonl"), "w") as f:
         for r in rows: f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 # no question text in both splits; no near-duplicate signature (kind, themes, polarity, where) across splits
-qd = {r["question"].lower().strip() for r in out["dev"]}
+qd = {r["question"].lower().strip() for r in out["dev"] + out["dev2"]}
 for r in out["test"]:
     if r["question"].lower().strip() in qd: err(f"duplicate question across splits: {r['question']}")
 def sig(s): return (s["kind"], tuple(sorted(s.get("themes", []))), s.get("pol"), tuple(sorted(s.get("sections", []))), json.dumps(s.get("where", {}), sort_keys=True), s.get("unit"))
@@ -136,11 +144,11 @@ for split, specs in (("dev", DEV), ("test", TEST)):
         if v > 1: err(f"{split}: condition repeated {k}")
 
 # re-parse
-for split in ("dev", "test"):
+for split in ("dev", "test", "dev2"):
     for line in open(os.path.join(SUITE, f"{split}.jsonl")): json.loads(line)
 
 print("== questions per kind / subkind")
-for split in ("dev", "test"):
+for split in ("dev", "test", "dev2"):
     rows = out[split]
     print(split, len(rows), dict(collections.Counter(r["kind"] for r in rows)))
     print("   ", dict(sorted(collections.Counter(r["subkind"] for r in rows).items())))
