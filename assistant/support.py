@@ -57,6 +57,10 @@ _DURATIONS = frozenset("day days week weeks month months hour hours minute minut
                        "year years".split())
 _AMOUNTS = frozenset("a an one several few many some within over under per each every past "
                      "last".split())
+# Words that say something changed: a claim of change must be the passage's own.
+_CHANGES = frozenset(
+    "stopped ceased introduced abolished scrapped ended launched resolved fixed withdrawn "
+    "discontinued halted".split())
 _JUDGEMENTS = frozenset(
     "outstanding inadequate good excellent satisfactory unsatisfactory adequate poor weak strong "
     "improvement improving improved rated rating grade graded judged best worst "
@@ -313,7 +317,9 @@ def _key_terms(sentence: str) -> list[str]:
             continue
         key = (lower[0].isdigit() or lower in _NUMBER_WORDS or lower in _MONTHS
                or lower in _JUDGEMENTS or lower.removesuffix("ly") in _JUDGEMENTS
-               or lower in _places())
+               or lower in _CHANGES or lower in _places())
+        if lower == "good" and i + 1 < len(words) and words[i + 1].lower() == "time":
+            key = False  # "in good time" is timeliness, not a grade
         if lower in _DURATIONS and i > 0:
             before = words[i - 1].lower()
             key = before[0].isdigit() or before in _NUMBER_WORDS or before in _AMOUNTS
@@ -504,15 +510,29 @@ def _antonym_clash(sentence: str, units: list[str]) -> str | None:
         opposite = _ANTONYMS.get(word)
         if opposite is None or i == 0:
             continue
-        subjects = {w for w in words[max(0, i - 4):i] if w not in _ANTONYMS}
-        for unit in units:
-            tokens = tokenize(unit)
+        subjects: set[str] = set()
+        for before in reversed(words[max(0, i - 4):i]):
+            if before in _ANTONYMS:
+                break  # "morale is low ..., where workloads are high": high is the workloads'
+            subjects.add(before)
+        # Each subject word votes for the judgement nearest it in the passage: "morale is low
+        # ..., where workloads are high" says low of morale and high of workloads.
+        same = against = 0
+        for tokens in map(tokenize, units):
             for j, token in enumerate(tokens):
                 if token not in subjects:
                     continue
-                window = tokens[max(0, j - 3):j + 4]
-                if opposite & set(window) and word not in window:
-                    return "a judgement word is the opposite of the cited passage's"
+                near = [(abs(k - j), t in opposite) for k, t in enumerate(tokens)
+                        if abs(k - j) <= 3 and (t == word or t in opposite)]
+                if near:
+                    mine = min(d for d, opp in near if not opp) if any(
+                        not opp for _, opp in near) else 99
+                    theirs = min(d for d, opp in near if opp) if any(
+                        opp for _, opp in near) else 99
+                    same += int(mine < theirs)
+                    against += int(theirs < mine)
+        if against > same:
+            return "a judgement word is the opposite of the cited passage's"
     return None
 
 
@@ -536,7 +556,8 @@ _ROLE_PHRASES = frozenset(tuple(_role_words(phrase)) for phrase in (
     "interim", "locum", "agency", "newly qualified",
     # who a finding is about: "disabled children" is not "looked after children"
     "adult", "looked after", "disabled", "older children", "younger children", "young children",
-    "baby", "babies", "unborn", "teenager", "young people", "carer", "manager"))
+    "baby", "babies", "unborn", "teenager", "young people", "carer", "manager", "commander",
+    "superintendent"))
 _EVERY_PERIOD = re.compile(r"\bevery\s+(?:day|week|month|morning|fortnight|year)\b")
 _HEDGE = re.compile(r"\b(?:(?:not|cannot|can't|do not|don't|are not|is not) (?:always|all|every|"
                     r"routinely|consistently|regularly)|some|most|several|a few|many|often|"
@@ -589,7 +610,8 @@ _PAIRS = [("high", "low"), ("good", "poor"), ("strong", "weak"), ("outstanding",
           ("increased", "reduced"), ("increase", "decrease"), ("risen", "fallen"),
           ("rise", "fall"), ("improved", "declined"), ("improving", "declining"),
           ("many", "few"), ("visible", "remote"), ("regularly", "rarely"),
-          ("better", "worse")]
+          ("better", "worse"), ("older", "younger"), ("older", "youngest"),
+          ("oldest", "youngest")]
 _ANTONYMS: dict[str, set[str]] = {}
 for _a, _b in _PAIRS:
     _ANTONYMS.setdefault(stem(_a), set()).add(stem(_b))

@@ -18,7 +18,7 @@ from evals.claims import KEPT_TARGET, REMOVED_TARGET, Scores, judge_items, load_
 
 # Measured with the dev-tuned rules and thresholds: dev 95.5% removed, 90.1% kept; test 90.0%
 # removed, 87.7% kept.
-DEV_FLOOR = (0.95, 0.89)
+DEV_FLOOR = (0.98, 0.91)
 TEST_FLOOR = (0.89, 0.86)
 
 
