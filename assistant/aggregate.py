@@ -232,10 +232,11 @@ class AggregateAnswerer(CompareAnswers, TimelineAnswers):
         if crit.structure is not None:
             name, op, k = crit.structure
             searched = [x for x in searched if _compare(_n_findings(x, name), op, k)]
-        if crit.signatory and crit.signatory[:1].islower() and not any(
-                _same_person(crit.signatory, x.parsed.metadata.signatory_name)
-                for x in self.catalog.all()):
-            crit.signatory = None  # "of the two team's letters": nobody who signs letters
+        if crit.signatory and crit.signatory[:1].islower():
+            # "of the two team's letters": nobody who signs letters; else the name as signed
+            names = [x.parsed.metadata.signatory_name for x in self.catalog.all()]
+            crit.signatory = next((name for name in names
+                                   if name and _same_person(crit.signatory, name)), None)
         if crit.signatory:
             signed = [x for x in searched
                       if _same_person(crit.signatory, x.parsed.metadata.signatory_name)]

@@ -143,6 +143,7 @@ _DATE_RANGE = re.compile(
     rf"\b(?:between|from)\s+(?:{_MONTH}\s+)?(20\d\d)?\s*(?:and|to|until|-|–)\s+{_MONTH}?\s*"
     rf"(20\d\d)\b", _I)
 _IN_MONTH = re.compile(rf"\b(?:in|during)\s+{_MONTH}\s+(20\d\d)\b", _I)
+_BARE_MONTH = re.compile(rf"(?<![\d\w])(?<!\d\s){_MONTH}\s+(20\d\d)\b", _I)
 _SINCE = re.compile(rf"\b(since|after|from|before|until|prior\s+to)\s+(?:{_MONTH}\s+)?(20\d\d)\b"
                     rf"(?:\s+onwards?)?", _I)
 _LETTER_DATED = re.compile(r"\b(?:dated|written|sent|issued|published|letter\s+date|went\s+out|"
@@ -261,8 +262,9 @@ class Criteria:
         return True
 
 
-_MONTH_ANY_YEAR = re.compile(rf"\b(?:in|during)\s+(?:an?\s+)?{_MONTH}\b(?!\s+(?:19|20)\d\d)"
-                             r"(?:\s*,?\s*(?:in\s+)?any\s+year)?", _I)
+_MONTH_ANY_YEAR = re.compile(rf"\b(?:in|during|from)\s+(?:an?\s+)?{_MONTH}\b(?!\s+(?:19|20)\d\d)"
+                             r"(?:\s*,?\s*(?:in\s+)?any\s+year)?|"
+                             rf"\b{_MONTH}\s+(?=(?:inspections|visits)\b)", _I)
 _TWICE = re.compile(r"\b(?:inspected|visited)\s+(?:twice|more\s+than\s+once|two\s+times)\b|"
                     r"\b(?:two|2|both|second|multiple|repeat)\s+(?:visits|inspections|letters)\b|"
                     r"\btwice\b|\bmore\s+than\s+once\b|\binspected\s+again\b", _I)
@@ -271,8 +273,10 @@ _DAYS_LONG = re.compile(
     r"\b(?:lasted|lasting|took|were|was)\s+(?:only\s+|just\s+)?(one|two|three|a|1|2|3)\s+days?\b|"
     r"\b(?:only|just)\s+(one|two|a|1|2)\s+days?\s+long\b", _I)
 _SIGNATORY_OWNS = re.compile(r"\b(?:of\s+)?([A-Za-z][a-z]+\s+[A-Za-z][a-z]+?)(?:['’]s|s['’]?)\s+"
-                             r"(?:letters|inspections|ones)\b|"
-                             r"\bof\s+([a-z]+\s+[a-z]+?)s?\s+(?:letters|inspections)\b")
+                             r"(?:(?:19|20)\d\d\s+)?(?:letters|inspections|ones)\b|"
+                             r"\bof\s+([a-z]+\s+[a-z]+?)s?\s+(?:letters|inspections)\b|"
+                             r"\b([A-Za-z][a-z]+\s+[A-Za-z][a-z]+)(?:\s+letters\b|\s*[-–—:,]\s*(?=[^?]*"
+                             r"\bsign))")
 # "councils only inspected once", "apart from the councils visited twice" (see _SET_ASIDE)
 _ONCE = re.compile(r"\b(?:inspected|visited)\s+(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
                    r"(?:had\s+)?(?:the\s+|a\s+)?(?:one|1|single)\s+(?:inspection|visit|letter)\b|"
@@ -302,7 +306,8 @@ _COURTESY = re.compile(
 _LEFTOVER = re.compile(
     r"\b(?:whichever|any|every)\s+year(?:\s+it\s+was)?\b|\b(?:in|during|over)\s+(?:this|the|that)"
     r"\s+(?:period|time|window)\b|\brather\s+than\s+the\s+usual\s+\w+\b|\bin\s+(?:the\s+)?(?:one|"
-    r"same|a\s+single)\s+letter\b|\bended\s+up\b|\bcame\s+out\b|\bwent\s+out\b|\bsent\s+out\b", _I)
+    r"same|a\s+single)\s+letter\b|\bended\s+up\b|\bcame\s+out\b|\bwent\s+out\b|\bsent\s+out\b|"
+    r"\b(?:she|he|they|who)\s+(?:signed|signd|sent|wrote)\b(?!\s+off)", _I)
 _NO_SECTION = re.compile(
     r"\b(?:no|zero|nil|without\s+(?:any\s+)?)\s+(?:areas?\s+(?:for|of)\s+)?"
     r"(?:priority\s+actions?|priorit(?:y|ies)|areas?\s+for\s+development|strengths)\b", _I)
@@ -340,8 +345,55 @@ _OP_WORDS = {">": "more than", ">=": "at least", "<": "fewer than", "==": "exact
              "!=": "other than"}
 
 
+# Words of a follow-up that name no subject of its own ("and 2012 only?", "same but good
+# practice", "what abt the ones praised for it", "any as a priority?").
+_FOLLOWUP_FILLER = frozenset("""and also only same but what abt about how the ones one those them
+these it its for any as a an of from in at all opposite instead too then so ok just please pls
+again other way round good practice praised praise criticised concern concerns problem problems
+positive negative bad well""".split())
+_OPPOSITE = re.compile(r"\bthe\s+opposite\b|\bother\s+way\s+round\b|\bthe\s+reverse\b", _I)
+
+
 def criteria_of(query: Query) -> Criteria:
-    """Read the list/count criteria of ``query`` (its text, years and inherited section)."""
+    """Read the list/count criteria of ``query`` (its text, years and inherited section); a
+    follow-up of a list keeps that list's topic and conditions where it says nothing new."""
+    crit = _criteria_of(query)
+    if query.after is None:
+        return crit
+    base = criteria_of(query.after)
+    text = query.read_text
+    words = set(re.findall(r"[a-z]+", (crit.topic.text if crit.topic else "").lower()))
+    if crit.topic is None or words <= _FOLLOWUP_FILLER:
+        crit.topic = base.topic
+        if crit.topic is not None:
+            crit.topic.polarity = _followup_polarity(text, crit.topic.polarity)
+    for name in ("years", "window", "month", "signatory", "structure", "days", "set_aside"):
+        if not getattr(crit, name) and getattr(base, name):
+            setattr(crit, name, getattr(base, name))
+    if crit.section is None and base.section is not None and crit.topic is base.topic:
+        crit.section, crit.also = base.section, base.also
+    crit.twice = crit.twice or (base.twice and not crit.once)
+    crit.once = crit.once or (base.once and not crit.twice)
+    return crit
+
+
+def _followup_polarity(text: str, before: str | None) -> str | None:
+    """The polarity a follow-up asks for: its own cue, the reverse of the list's ("the
+    opposite"), or the list's."""
+    if EITHER_WAY.search(text):
+        return None
+    if _OPPOSITE.search(text):
+        return {"negative": "positive", "positive": "negative"}.get(before or "", before)
+    own = parse_topic(text).polarity
+    if _ASKS_PRAISE.search(text) or re.search(r"\bgood\s+practice\b", text, _I):
+        own = "positive"
+    elif _ASKS_CONCERN.search(text):
+        own = "negative"
+    return own or before
+
+
+def _criteria_of(query: Query) -> Criteria:
+    """The criteria the question's own words state."""
     text = query.read_text
     crit = Criteria(years=list(query.years), letter_dated=bool(_LETTER_DATED.search(text)))
     crit.unit = "councils" if _COUNCILS_NOT_LETTERS.search(text) or (
@@ -381,7 +433,7 @@ def criteria_of(query: Query) -> Criteria:
     if crit.window is None and not crit.years:
         month = _MONTH_ANY_YEAR.search(text)
         if month:
-            crit.month = _month_number(month.group(1))
+            crit.month = _month_number(next(g for g in month.groups() if g))
     aside = _SET_ASIDE.search(text)
     aside_text = aside.group(1) if aside else ""
     crit.once = bool(_ONCE.search(text)) or bool(aside_text and _TWICE.search(aside_text))
@@ -400,10 +452,8 @@ def criteria_of(query: Query) -> Criteria:
         crit.days = int(word) if word.isdigit() else _NUMBERS.get(word, 1)
     if crit.signatory is None:
         owner = _SIGNATORY_OWNS.search(text)
-        if owner and owner.group(1):
-            crit.signatory = owner.group(1)
-        elif owner:  # lower case: a signatory only if someone in the collection signs so
-            crit.signatory = owner.group(2).lower()
+        if owner:  # lower case: a signatory only if someone in the collection signs so
+            crit.signatory = next(g for g in owner.groups() if g).lower()
     if aside and not crit.once and crit.structure is None:
         crit.set_aside = " ".join(aside.group(1).split())
     elif not aside and (not_the := _NOT_THE.search(text)):
@@ -439,6 +489,8 @@ def topic_phrase(query: Query, conditions: tuple[re.Pattern[str], ...] = ()) -> 
     """What the question asks about, once councils, dates, sections and question words go
     (and first the wording of any ``conditions`` already read from it)."""
     text = " " + query.read_text.replace("’", "'") + " "
+    text = re.sub(r"\bIT\b", "IT systems", text)  # the system, before "it" goes as a pronoun
+    text = re.sub(r"\bw/o\b", "without", text, flags=_I)
     for rx in conditions:
         text = rx.sub(" ", text)
     for council in query.councils:
@@ -485,6 +537,10 @@ def _date_window(text: str) -> tuple[tuple[str, str] | None, list[int]]:
         return ((start, end) if start <= end else (end, start)), []
     match = _IN_MONTH.search(text)
     if match:
+        month, year = _month_number(match.group(1)), match.group(2)
+        return (f"{year}-{month:02d}-01", f"{year}-{month:02d}-31"), []
+    match = _BARE_MONTH.search(text)
+    if match and not _SINCE.search(text):  # "nov 2009 inspections?"
         month, year = _month_number(match.group(1)), match.group(2)
         return (f"{year}-{month:02d}-01", f"{year}-{month:02d}-31"), []
     match = _SINCE.search(text)

@@ -165,6 +165,9 @@ class Query:
     typos: dict[str, str] = field(default_factory=dict)  # misspelt word -> correction
     settled: bool = False  # the path was settled by a decisive phrase ("write back to Ofsted")
     also: tuple[str, ...] = ()  # further fields asked for beside ``intent`` ("type and Act")
+    # the list or count question a follow-up narrows or turns ("and 2012 only?", "same but
+    # praised"): its topic and conditions stand where the follow-up says nothing of its own
+    after: Query | None = None
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -227,15 +230,22 @@ def understand(
     exemplar bank's cue words are used (tests and benchmarks that load no model).
     """
     query = _parse(question, gazetteer, reader)
-    if not history and query.aggregate is None and not query.councils and not query.person \
-            and query.intent not in _NOT_ACROSS and _ACROSS_WEAK.search(query.read_text) \
-            and not _counts_inside_letters(query.read_text) and query.path not in _ABSTAINING:
-        # a first question naming no council: "where were kids not seen on their own"
-        query = replace(query, aggregate=_across_kind(query.read_text))
+    if not history:
+        query = _first_question(query)
     if filters is not None:
         query = _apply_filters(query, filters, gazetteer)
     if history:
         query = _inherit(query, history, gazetteer, reader)
+    return query
+
+
+def _first_question(query: Query) -> Query:
+    """A question asked first, naming no council, in a weak frame that asks across the letters
+    ("where were kids not seen on their own"): a list or count."""
+    if query.aggregate is None and not query.councils and not query.person \
+            and query.intent not in _NOT_ACROSS and _ACROSS_WEAK.search(query.read_text) \
+            and not _counts_inside_letters(query.read_text) and query.path not in _ABSTAINING:
+        return replace(query, aggregate=_across_kind(query.read_text))
     return query
 
 
@@ -293,7 +303,10 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
             section = _PATH_SECTION[name] if p >= SECTION_HINT / 2 else None
     read_aggregate = aggregate
     aggregate = _aggregate(aggregate, councils, read)
-    owned = re.search(r"['’]s\s+(?:letters|inspections)\b", read)  # "Linda Pritchard's letters"
+    # "Linda Pritchard's (2010) letters", "Sarah Whitfield letters", "X - which letters she signed"
+    owned = re.search(r"['’]s\s+(?:(?:19|20)\d\d\s+)?(?:letters|inspections)\b|"
+                      r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\s+letters\b|"
+                      r"\b(?:which|what|how\s+many)\s+letters\b", read)
     across = intent not in _NOT_ACROSS and _ACROSS_FRAME.search(read) \
         or _ACROSS_JUDGED.search(read)
     if aggregate is None and not councils and (not named or owned) and across \
@@ -404,6 +417,8 @@ def _aggregate(path: str | None, councils: list[CouncilMatch], text: str) -> str
         return _across_kind(text)  # "re Leeds: which of their letters praised the front door"
     if path in (LIST, COUNT) and named == 1:
         return None  # "list the strengths of Leeds" asks about one letter
+    if path == LIST and named == 0 and _across_kind(text) == COUNT:
+        return COUNT  # "no. of councils inspected twice"
     if path == COUNT and _counts_inside_letters(text):
         return None  # "how many referrals waited a week?" asks for a figure, not for letters
     if path == COMPARE and named < 2 and not re.search(r"\bcompar", text, re.IGNORECASE):
@@ -430,7 +445,12 @@ _ACROSS_FRAME = re.compile(
     r"(?:^|[-–—,:]\s*)(?:list|who|where|which)\s*[?.!]*\s*$|\banywhere\b|"
     r"\b(?:inspections|letters|councils|authorities|las|visits)\s+(?:that|which|where|whose)\b|"
     r"\bwhich\s+(?:ones?|of\s+them)\b|\bhow\s+many\s+(?:letters|councils|las|authorities|"
-    r"inspections|visits|places|of\s+the\s+(?:letters|councils|inspections))\b", _I)
+    r"inspections|visits|places|of\s+the\s+(?:letters|councils|inspections))\b|"
+    r"\bany(?:one|body)\b|(?:^|[-–—,:]\s*)any\s*[?.!]*\s*$|\banything\s+(?:at\s+all|either\s+way|"
+    r"anywhere)\b|\bthe\s+ones\s+(?:that|which|who|"
+    r"where|with|praised|criticised|flagged)\b|\bof\s+the\s+(?:las|councils|authorities|letters|"
+    r"ones|inspections)\b|\b(?:19|20)\d\d\s+(?:letters|inspections|visits)\b|"
+    r"\b(?:inspections|letters|visits)\s*[?.!]*\s*$", _I)
 # "who got credit for X", "who was told to sort out Y", "LAs leaning on locums": whoever was
 # judged on a matter, across the letters, even where "who got" would otherwise be the copy list.
 _ACROSS_JUDGED = re.compile(
@@ -627,15 +647,32 @@ def _only_which_letter(query: Query) -> bool:
         query.councils or query.years or _EARLIEST.search(plain) or _LATEST.search(plain))
 
 
+# A follow-up of a list or count: it starts with "and", "what about", "same", "of those", or
+# narrows without a subject of its own ("any as a priority?", "how many of those in 2010").
+_AGGREGATE_FOLLOWUP = re.compile(
+    r"^\W*(?:and|what\s+about|what\s+abt|how\s+about|same|also|but|ok|so|then)\b|"
+    r"\b(?:of|from|among|amongst)\s+(?:those|them|these)\b|\b(?:those|them|these|the\s+same)\b|"
+    r"^\W*any\b(?:\s+\w+){0,4}\s*\??\s*$|\bthe\s+opposite\b|\bfor\s+it\b|\bonly\s*\??\s*$", _I)
+
+
 def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer,
              reader: QuestionReader | None = None) -> Query:
     """Fill what a follow-up leaves out from the most recent turns that said it."""
     previous = [_parse(turn.question, gazetteer, reader) for turn in reversed(history)]
+    if previous:  # the first question of the conversation was read as a first question
+        previous[-1] = _first_question(previous[-1])
     if query.aggregate == COUNT and not query.councils and not query.residual and previous \
             and previous[0].known_places and previous[0].sections:
         # "Medway strengths" then "how many were there": the findings of that letter, counted
         query = replace(query, aggregate=None, intent=COUNT_FINDINGS,
                         section=previous[0].section or previous[0].sections[0], is_followup=True)
+    if previous and previous[0].aggregate in (LIST, COUNT) and not query.councils \
+            and query.aggregate in (LIST, COUNT, None) and (
+                query.is_followup or _AGGREGATE_FOLLOWUP.search(query.read_text)):
+        # "ICS rubbish? which LAs" then "and 2012 only?": the same list, narrowed
+        return replace(query, aggregate=query.aggregate or previous[0].aggregate,
+                       after=previous[0], is_followup=True,
+                       inherited=[*query.inherited, "list"])
     if query.aggregate in (LIST, COUNT) and not query.is_followup:
         return query
     inherited = list(query.inherited)

@@ -224,6 +224,7 @@ def _prepare(sentence: str, passages: Sequence[Passage]) -> _Prepared:
              "letter": bool(_ABOUT_LETTER.search(plain))}
     evidence = " ".join([body, *(_context(p, **dates) for p in cited)])
     found = _stems(evidence) | set(tokenize(evidence))
+    found |= _short_forms_of(evidence)
     for term in _key_terms(plain):
         if term not in found:
             return _Prepared(sentence, valid, f"a key term is not in the cited passages "
@@ -235,7 +236,8 @@ def _prepare(sentence: str, passages: Sequence[Passage]) -> _Prepared:
     units = [u for p in cited for u in _units(p.text)]
     words = tokenize(plain)
     best = max(units, key=lambda u: _shared(words, u), default=body)
-    polarity = _polarity(plain, units, best)
+    polarity = _polarity(plain, units, best) or _contrast_clash(plain, units) or \
+        _causal_clash(plain, [p.text for p in cited])
     if polarity is not None:
         return _Prepared(sentence, valid, polarity)
     content = [w for w in words if w not in _found_anyway]
@@ -290,6 +292,8 @@ def _stems(text: str) -> set[str]:
 def _context(passage: Passage, *, inspection: bool = True, letter: bool = True) -> str:
     """What the model was told about a passage besides its text: council, section, dates."""
     parts = [passage.authority or "", passage.section]
+    if re.search(r"satisfactor|national\s+guidance", passage.section, re.IGNORECASE):
+        parts.append("satisfactory satisfactorily")  # the section's own judgement
     if inspection and passage.inspection_date:
         parts.append(_date_words(passage.inspection_date))
     if letter and passage.letter_date:
@@ -303,6 +307,31 @@ def _date_words(value: str) -> str:
     except ValueError:
         return value
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+# The genre's short forms and what they stand for: "the CAF" is supported by "the common
+# assessment framework", "NQSWs" by "newly qualified social workers".
+_SHORT_FORMS = {
+    "caf": "common assessment framework", "nqsw": "newly qualified", "nqsws": "newly qualified",
+    "edt": "emergency duty", "lado": "designated officer", "s47": "section 47",
+    "dv": "domestic violence", "da": "domestic abuse", "cp": "child protection",
+    "ia": "initial assessment", "ias": "initial assessments", "cin": "children in need",
+    "ics": "integrated children", "lscb": "safeguarding children board",
+    "camhs": "mental health", "nfa": "no further action", "ooh": "out of hours",
+    "mash": "multi-agency safeguarding hub", "sw": "social worker", "sws": "social workers",
+}
+
+
+def _short_forms_of(evidence: str) -> set[str]:
+    """The stems of the short forms whose long form the evidence holds ("edt" for "emergency
+    duty team"); "out of hours" also stands for the EDT."""
+    folded = " ".join(re.findall(r"[a-z0-9]+", evidence.lower()))
+    out = {stem(short) for short, long in _SHORT_FORMS.items() if long in folded}
+    if "out of hours" in folded or "emergency duty" in folded:
+        out.add(stem("edt"))
+    if "section 47" in folded or "child protection enquir" in folded:
+        out |= {stem("s47"), "47"}
+    return out
 
 
 def _key_terms(sentence: str) -> list[str]:
@@ -373,6 +402,7 @@ def _negated_words(text: str, reach: int = 7) -> list[list[str]]:
     negated word is "recorded". A leading answer word ("No," "Not always:") is no negation.
     """
     lowered = _LEADING_ANSWER.sub("", text.lower().replace("’", "'"))
+    lowered = _NOT_A_NEGATION.sub(" promptly ", lowered)
     words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", lowered)
     scopes = []
     for i, word in enumerate(words):
@@ -429,6 +459,9 @@ def _polarity(sentence: str, units: list[str], best: str) -> str | None:
     quantifier = _quantifier_clash(sentence, best)
     if quantifier is not None:
         return quantifier
+    prefixed = _prefix_clash(sentence, units)
+    if prefixed is not None:
+        return prefixed
     antonym = _antonym_clash(sentence, units)
     if antonym is not None:
         return antonym
@@ -444,6 +477,57 @@ def _opposite_direction(sentence: str, best: str) -> str | None:
             if own & mine and near & theirs and not near & mine and not own & theirs:
                 return "it says the opposite direction or amount of the cited passage"
     return None
+
+
+def _prefix_clash(sentence: str, units: list[str]) -> str | None:
+    """A word the passages only say with a negating prefix, or the reverse: "announced" for
+    "unannounced", "unmanageable" for "manageable"."""
+    own_words = re.findall(r"[a-z]+", sentence.lower())
+    own = set(own_words)
+    near_words = [re.findall(r"[a-z]+", u.lower()) for u in units]
+    near = {w for words in near_words for w in words}
+    for word in own:
+        if len(word) < 5:
+            continue
+        for prefix in ("un", "in", "im", "ir", "dis", "non"):
+            if prefix + word in near and word not in near and not _negated(word, own_words):
+                return "it drops the negating prefix of a word of the cited passage"
+            plain = word[len(prefix):]
+            if word.startswith(prefix) and len(plain) >= 5 and plain in near and \
+                    word not in near and not any(_negated(plain, w) for w in near_words):
+                return "it adds a negating prefix to a word of the cited passage"
+    return None
+
+
+def _negated(word: str, words: list[str]) -> bool:
+    """Whether ``word`` follows a negation within four words ("not covered", "not been seen")."""
+    for i, w in enumerate(words):
+        if w == word and any(x in _NEGATIONS or x in _BARE_NEGATIONS or x in _NOT_YET_WORDS
+                             for x in words[max(0, i - 4):i]):
+            return True
+    return False
+
+
+def _contrast_clash(sentence: str, units: list[str]) -> str | None:
+    """One of a pair the genre keeps apart ("initial" / "core" assessments, the office / home)
+    where the passages say only the other."""
+    own = set(tokenize(sentence))
+    near = {w for u in units for w in tokenize(u)}
+    for a, b in _CONTRASTS:
+        for mine, theirs in ((a, b), (b, a)):
+            if mine in own and theirs in near and mine not in near:
+                return "it names the other of a pair the cited passage keeps apart"
+    return None
+
+
+def _causal_clash(sentence: str, cited: list[str]) -> str | None:
+    """A cause or link the sentence claims ("caused by", "because of", "links X to Y") that no
+    cited passage states as one."""
+    if not _CAUSAL_CLAIM.search(sentence):
+        return None
+    if any(_CAUSAL_PASSAGE.search(text) for text in cited):
+        return None
+    return "it claims a cause or link that no cited passage states"
 
 
 def _asserted(scope: set[str], unit: str, cues: frozenset[str] | None = None) -> bool:
@@ -483,6 +567,7 @@ def _is_negative(text: str) -> bool:
 def _quantifier_clash(sentence: str, best: str) -> str | None:
     """A sweeping word (all, every, always, never, none ...) that the passage does not use."""
     lowered = _EVERY_PERIOD.sub(" ", _LEADING_ANSWER.sub("", sentence.lower()))
+    lowered = _NEGATED_SWEEP.sub(" ", lowered)  # "not ... consistently" hedges, it claims no rule
     own = set(re.findall(r"[a-z]+", lowered))
     near = set(re.findall(r"[a-z]+", best.lower()))
     if "never" in own and _negation_scopes(best) and not _HEDGE.search(best.lower()):
@@ -490,6 +575,9 @@ def _quantifier_clash(sentence: str, best: str) -> str | None:
     for group in _QUANTIFIER_GROUPS:
         if own & group and not near & group:
             return "a quantifier (all, every, never ...) is not in the cited passages"
+    if re.match(r"\W*(?:no|none\s+of\s+the)\s+\w+", lowered) and _HEDGE.search(best.lower()) \
+            and not re.search(r"\b(?:no|none|never)\b", best.lower()):
+        return "it says none where the cited passage says some"
     hedged = {m.group(1) for m in _HEDGED.finditer(best.lower())}
     if hedged and not _HEDGED.search(lowered) and own & hedged:
         return "a quantifier the cited passage hedges (almost all, nearly every) is not hedged"
@@ -558,10 +646,30 @@ _ROLE_PHRASES = frozenset(tuple(_role_words(phrase)) for phrase in (
     "adult", "looked after", "disabled", "older children", "younger children", "young children",
     "baby", "babies", "unborn", "teenager", "young people", "carer", "manager", "commander",
     "superintendent"))
+_BARE_NEGATIONS = frozenset("isnt arent wasnt werent dont doesnt didnt hasnt havent cant".split())
+_NOT_YET_WORDS = frozenset("waiting awaiting yet pending before until".split())
+_CONTRASTS = [tuple(stem(w) for w in pair) for pair in (
+    ("initial", "core"), ("office", "home"), ("public", "professionals"), ("day", "night"),
+    ("weekend", "weekday"), ("adult", "children"))]
+_CAUSAL_CLAIM = re.compile(
+    r"\bcaused\s+by\b|\bbecause\s+of\b|\bdue\s+to\b|\bas\s+a\s+result\s+of\b|"
+    r"\blinks\s+(?:the|this|these|it|them|that)\b[^.]*\bto\b|\bthe\s+cause\b|\bblames?\b|"
+    r"\battribut\w+\s+to\b|\bresult\s+of\b|\bowing\s+to\b", re.IGNORECASE)
+_CAUSAL_PASSAGE = re.compile(
+    r"\bbecause\b|\bas\s+a\s+result\b|\bresult(?:s|ing|ed)?\s+in\b|\blead(?:s|ing)?\s+to\b|"
+    r"\bled\s+to\b|\bdue\s+to\b|\bcaus\w+|\bso\s+that\b|\btherefore\b|\bmeans?\s+that\b|"
+    r"\bconsequen\w+|\bimpact\w*\b|\baffect\w*\b|,\s+so\b|\bowing\s+to\b|\bfollowing\b|"
+    r"\bwhich\s+(?:means|delays|results|leads|affects|has|have|is|are)\b", re.IGNORECASE)
+# Negative words that say something positive: "without delay" is promptly.
+_NOT_A_NEGATION = re.compile(r"\bwithout\s+(?:any\s+)?(?:undue\s+)?delay\b|"
+                             r"\bno\s+(?:undue\s+)?delay\b|\bnot\s+only\b|\bno\s+doubt\b")
 _EVERY_PERIOD = re.compile(r"\bevery\s+(?:day|week|month|morning|fortnight|year)\b")
 _HEDGE = re.compile(r"\b(?:(?:not|cannot|can't|do not|don't|are not|is not) (?:always|all|every|"
                     r"routinely|consistently|regularly)|some|most|several|a few|many|often|"
                     r"sometimes|occasionally|in places)\b")
+_NEGATED_SWEEP = re.compile(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,3}?(?:always|all|every|"
+                            r"consistently|routinely|fully|entirely)\b|\beach\s+(?:worker|child|"
+                            r"case|family|team)['’]s\b")
 _HEDGED = re.compile(r"\b(?:almost|nearly|virtually|practically)\s+(all|every|always|everyone|"
                      r"entirely|fully)\b")
 _QUANTIFIER_GROUPS = [frozenset(g.split()) for g in (

@@ -212,7 +212,10 @@ _NEGATIVE_CUE = re.compile(
     r"\bpulled\s+up\b|\bincomplete\b|\bwrong\b|\btoo\s+\w+\b|\bto\s+(?:high|slow|long|late)\b|"
     r"\b(?:going|running|ran|went)\s+over\b|\bover\s+(?:the\s+)?(?:7|seven|35|thirty[\s-]five)\b|"
     r"\bsat\s+(?:waiting|there|unallocated)|\bleaning\s+on\b|\bclunky\b|\bnobody\b|"
-    r"\bno\s+one\b|\bunstable\b|\bnot\s+enough\b|\bhad\s+a\s+go\b|\bmarked\s+down\b", _I)
+    r"\bno\s+one\b|\bunstable\b|\bnot\s+enough\b|\bhad\s+a\s+go\b|\bmarked\s+down\b|"
+    r"\ba\s+mess\b|\bmessy\b|\brubbish\b|\bdodgy\b|\bpiling\s+up\b|\bpiled\s+up\b|"
+    r"\btold\s+off\b|\bshambl|\bsub-?standard\b|\bnot\s+on\s+top\s+of\b|\bslipp(?:ed|ing)\b|"
+    r"\bdire\b|\bshocking\b|\bawful\b|\bterrible\b|\bneeds?\s+work\b", _I)
 # A good word denied is a problem: "not good enough", "weren't up to date", "not up to scratch".
 _DENIED_POSITIVE = re.compile(
     r"\b(?:not|no|never|isn't|aren't|wasn't|weren't|isnt|arent|wasnt|werent|hardly|far\s+from)"
@@ -232,7 +235,9 @@ _POSITIVE_CUE = re.compile(
     r"\befficient\b|\bhigh[\s-]quality\b|\bexcellent\b|\bprompt\b|\bpraised?\b|\bcommended\b|"
     r"\bvalued\b|\bfully\s+staffed\b|\bup\s+to\s+date\b|\bwell\b|\bcredit|\bpositive|"
     r"\bdecent\b|\bgreat\b|\bprais|\bdoing\s+well\b|\bstrength|\bcommend|\bgood\s+word\b|"
-    r"\bwrite-?up\b|\bsingled\s+out\b|\bgood\s+at\b|\bvisible\b|\bsound\b|\bthorough\b|"
+    r"\bwrite[-\s]?up\b|\bsingled\s+out\b|\bgood\s+at\b|\bvisible\b|\bsound\b|\bthorough\b|"
+    r"(?<!not\s)\bon\s+top\s+of\b|\bpat\s+on\s+the\s+back\b|\bkudos\b|\bshout-?out\b|"
+    r"\bwell\s+done\b|\bnailed\b|\bsorted\b|\bgood\s+news\b|"
     r"\bappropriate\b|\bvalu(?:ed|able)\b", _I)
 
 # Words that only say how good or bad something is: they set the polarity of a topic (which

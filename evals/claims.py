@@ -1,14 +1,15 @@
 """Claim-support probe suite: does :mod:`assistant.support` drop invented claims and keep true ones?
 
-Each item of ``evals/suites/claims/{dev,test}.jsonl`` holds a question, the passages a model was
-given (verbatim spans of real letters: the Portsmouth sample letter and synthetic letters of the
-small suite) and a scripted model answer as labelled sentences: supported ones (paraphrases,
-quotations, short summaries) and unsupported ones of every kind (wrong grade, number, date, council
-or name, flipped negation, invented finding or quotation, a claim cited to the wrong passage).
+Each item of ``evals/suites/claims/{dev,dev2,test}.jsonl`` holds a question, the passages a model
+was given (verbatim spans of real letters: the Portsmouth sample letter and synthetic letters of
+the small and themes suites) and a scripted model answer as labelled sentences: supported ones
+(paraphrases, quotations, short summaries) and unsupported ones of every kind (wrong grade,
+number, date, council or name, flipped negation, invented finding or quotation, a claim cited to
+the wrong passage).
 
 ``python -m evals.claims --split test`` prints the share of unsupported sentences removed and of
 supported sentences kept, by kind, and exits 1 below the targets (99% removed, 90% kept).
-``--calibrate`` (dev only) searches the similarity and overlap thresholds.
+``--calibrate`` (a dev split only) searches the similarity and overlap thresholds.
 """
 
 from __future__ import annotations
@@ -160,14 +161,14 @@ def _embed() -> Embed:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one split through the real checker and the real embedding model."""
     parser = argparse.ArgumentParser(prog="python -m evals.claims", description=__doc__)
-    parser.add_argument("--split", choices=["dev", "test"], default="test")
+    parser.add_argument("--split", choices=["dev", "dev2", "test"], default="test")
     parser.add_argument("--calibrate", action="store_true",
                         help="search the thresholds on the dev split (never on test)")
     parser.add_argument("--show", action="store_true", help="print every misjudged sentence")
     args = parser.parse_args(argv)
-    if args.calibrate and args.split != "dev":
-        parser.error("calibrate on the dev split only: --split dev --calibrate")
-    if args.show and args.split != "dev":
+    if args.calibrate and args.split == "test":
+        parser.error("calibrate on a dev split only: --split dev --calibrate")
+    if args.show and args.split == "test":
         parser.error("--show lists misjudged sentences of the dev split only; test is held out")
     items = load_split(args.split)
     embed = _embed()

@@ -57,6 +57,10 @@ class Correction:
     changes: dict[str, str] = field(default_factory=dict)
 
 
+# Short forms of chat: words, not slips ("abt" is not "act", "probs" not "probes").
+_CHAT_SHORT_FORMS = frozenset("""abt pls plz thx cos coz govt mgmt mgt mgr mgrs mtg mtgs prob probs
+asap fyi tbh imo approx dept org orgs amt yr yrs wk wks ppl strat info""".split())
+
 # Contractions typed without their apostrophe: words, not slips.
 _BARE_CONTRACTIONS = frozenset("""dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt
 wont wouldnt shouldnt couldnt cant mustnt neednt aint theyre youre weve theyve thats whats
@@ -107,7 +111,7 @@ class SpellingCorrector:
         if "'" in lower and (lower.split("'")[0] in self.counts or lower.split("'")[0]
                              in self.english):
             return None
-        if lower in _BARE_CONTRACTIONS:
+        if lower in _BARE_CONTRACTIONS or lower in _CHAT_SHORT_FORMS:
             return None  # "dont", "werent": typed without the apostrophe, not "done", "were"
         parts = [p for p in lower.split("-") if p]
         if len(parts) > 1 and all(p in self.counts or p in self.english or p.isdigit()
@@ -180,7 +184,8 @@ class SpellingCorrector:
             fixed = None
             inside = any(a < end and start < b for a, b in spans)
             capitalised = word[:1].isupper() and start > 0 and not _sentence_start(text, start)
-            if not inside and not capitalised and not word.isupper():
+            short_form = any(c.isupper() for c in word[1:])  # "IAs", "LAs", "NQSWs"
+            if not inside and not capitalised and not word.isupper() and not short_form:
                 fixed = self.correct_word(word)
             if fixed is not None and fixed.lower() != word.lower():
                 changes[word] = fixed

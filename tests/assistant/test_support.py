@@ -80,6 +80,11 @@ NOT_YET = ("Weaknesses in recording are known to managers but have not yet been 
            "managers.")
 CHILD_MH = "Joint working with child and adolescent mental health services is good."
 CLOSED_UNSEEN = "Some cases were closed without the children being seen."
+UNANNOUNCED = "This was an unannounced inspection of contact, referral and assessment arrangements."
+LATE_IA = "Some initial assessments are completed late."
+SOME_SUPERVISION = "Some staff do not receive regular supervision."
+NOT_COVERED = "There are vacant social work posts which are not covered."
+CAF = "The common assessment framework is well established and used well by partners."
 OVERSIGHT = "Management oversight of assessments is not consistently recorded."
 
 
@@ -96,6 +101,12 @@ OVERSIGHT = "Management oversight of assessments is not consistently recorded."
     ("Many of the children had been seen on their own [1].", FEW_ALONE, "opposite direction"),
     ("The weaknesses in recording have been put right by managers [1].", NOT_YET, "negation"),
     ("Joint working with adult mental health services is good [1].", CHILD_MH, "role=adult"),
+    # a negating prefix dropped, the other of a pair, a cause nobody stated, "no" for "some"
+    ("The visit was an announced inspection of referral arrangements [1].", UNANNOUNCED,
+     "prefix"),
+    ("Some core assessments are completed late [1].", LATE_IA, "pair"),
+    ("The late initial assessments are caused by staff vacancies [1].", LATE_IA, "cause"),
+    ("No staff receive regular supervision [1].", SOME_SUPERVISION, "none where"),
 ])
 def test_flipped_judgements_unhedged_quantifiers_and_other_figures_are_rejected(
         sentence: str, passage: str, reason: str) -> None:
@@ -114,6 +125,9 @@ def test_flipped_judgements_unhedged_quantifiers_and_other_figures_are_rejected(
     # "before" says what has not happened yet; "managers" are the management of the passage
     ("Some cases were closed before the children had been seen [1].", CLOSED_UNSEEN),
     ("Oversight of assessments by managers is not consistently recorded [1].", OVERSIGHT),
+    # a prefix for the passage's own negation; a short form for its long form; no delay
+    ("There are uncovered vacant social work posts [1].", NOT_COVERED),
+    ("Partners use the CAF well, and it is well established [1].", CAF),
 ])
 def test_true_restatements_of_those_passages_are_kept(sentence: str, passage: str) -> None:
     [verdict] = SupportChecker(_bag_of_words, min_similarity=0.0).judge([sentence],

@@ -16,6 +16,7 @@ import pytest
 from assistant.chain import Assistant
 from assistant.criteria import criteria_of
 from assistant.gazetteer import Gazetteer
+from assistant.models import Turn
 from assistant.query import understand
 from assistant.understanding.themes import ThemeReader
 from evals.metrics import same_authority
@@ -312,3 +313,43 @@ def test_which_of_one_councils_letters(themed: Assistant) -> None:
     assert answer.kind == "list"
     assert {c.source for c in answer.citations} <= {"leeds-2009.txt", "leeds-2011.txt"}
     assert answer.citations
+
+
+def test_a_follow_up_narrows_the_list_before_it(themed: Assistant) -> None:
+    asked = "which councils had out of hours problems"
+    first = themed.ask(asked)
+    history = [Turn(question=asked, answer=first.answer)]
+    then = themed.ask("and in 2011 only?", history=history)
+    assert then.kind == "list"
+    years = {c.source.rsplit("-", 1)[1][:4] for c in then.citations}
+    assert years <= {"2011"} and {c.source for c in then.citations} <= {
+        c.source for c in first.citations}
+    turned = themed.ask("same but the ones praised for it", history=history)
+    praised = _labelled("out_of_hours", ("satisfactory", "strength"))
+    assert turned.kind == "list" and turned.citations
+    assert {c.authority for c in turned.citations} <= praised
+
+
+@pytest.mark.parametrize(("question", "check"), [
+    ("sept 2010 visits?", lambda c: c.window == ("2010-09-01", "2010-09-31")),
+    ("any from march inspections?", lambda c: c.month == 3),
+    ("Linda Pritchard - which letters did she sign", lambda c: c.signatory == "linda pritchard"),
+])
+def test_terse_structural_questions(question: str, check: object) -> None:
+    assert check(_criteria(question)), _criteria(question)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("question", "polarity"), [
+    ("supervision a shambles - where", "negative"),
+    ("who was on top of their strategy meetings", "positive"),
+    ("EDT dodgy? which LAs", "negative"),
+])
+def test_slang_sets_the_polarity(question: str, polarity: str) -> None:
+    crit = _criteria(question)
+    assert crit.topic is not None and crit.topic.polarity == polarity, crit  # type: ignore[attr-defined]
+
+
+def test_short_forms_in_capitals_are_not_spelling_slips(themed: Assistant) -> None:
+    answer = themed.ask("IAs late - anyone?")
+    assert answer.kind == "list"
+    assert "IAs" not in answer.resolved.get("typos", {})

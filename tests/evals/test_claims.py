@@ -16,10 +16,11 @@ import pytest
 from assistant.support import SupportChecker
 from evals.claims import KEPT_TARGET, REMOVED_TARGET, Scores, judge_items, load_split, score
 
-# Measured with the dev-tuned rules and thresholds: dev 95.5% removed, 90.1% kept; test 90.0%
-# removed, 87.7% kept.
+# Measured with the dev-tuned rules and thresholds (2026-12-02, sixth session): dev 99.4%
+# removed, 92.3% kept; dev2 (a later batch by another writer) 91.9% / 68.1%.
 DEV_FLOOR = (0.98, 0.91)
-TEST_FLOOR = (0.89, 0.86)
+DEV2_FLOOR = (0.90, 0.66)
+TEST_FLOOR = (0.91, 0.87)
 
 
 def _scores(embedder: Any, split: str) -> Scores:
@@ -32,7 +33,7 @@ def test_scores(embedder: Any) -> Scores:
 
 
 def test_splits_are_large_labelled_and_apart() -> None:
-    dev, test = load_split("dev"), load_split("test")
+    dev, test = load_split("dev") + load_split("dev2"), load_split("test")
     for items in (dev, test):
         sentences = [s for item in items for s in item.sentences]
         assert len(sentences) >= 150
@@ -51,12 +52,18 @@ def test_dev_split_holds_its_measured_floor(embedder: Any) -> None:
 
 
 @pytest.mark.slow
+def test_second_dev_split_holds_its_measured_floor(embedder: Any) -> None:
+    scores = _scores(embedder, "dev2")
+    assert scores.removed >= DEV2_FLOOR[0] and scores.kept >= DEV2_FLOOR[1], scores
+
+
+@pytest.mark.slow
 def test_test_split_holds_its_measured_floor(test_scores: Scores) -> None:
     assert test_scores.removed >= TEST_FLOOR[0] and test_scores.kept >= TEST_FLOOR[1], test_scores
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="test split below target: 90.4% removed, 87.7% kept")
+@pytest.mark.xfail(strict=True, reason="test split below target: 92.2% removed, 88.3% kept")
 def test_test_split_meets_the_targets(test_scores: Scores) -> None:
     assert test_scores.removed >= REMOVED_TARGET, test_scores
     assert test_scores.kept >= KEPT_TARGET, test_scores

@@ -7,11 +7,16 @@ from specs import DEV, TEST
 SUITE = os.path.dirname(HERE)
 # A second dev batch, written later by two other helpers who had read neither the code nor the
 # first batch (one JSON spec per line: kind, q, themes, pol, sections, where, unit, empty).
-DEV2 = []
-for _line in open(os.path.join(HERE, "dev2_specs.jsonl"), encoding="utf-8"):
-    if _line.strip():
-        _d = json.loads(_line)
-        _d.setdefault("sub", "dev2"); _d.setdefault("themes", []); DEV2.append(_d)
+def _specs(name):
+    out = []
+    for line in open(os.path.join(HERE, f"{name}_specs.jsonl"), encoding="utf-8"):
+        if line.strip():
+            d = json.loads(line)
+            d.setdefault("sub", name); d.setdefault("themes", []); out.append(d)
+    return out
+DEV2 = _specs("dev2")
+# A third, written by another helper in short Slack fragments, with follow-ups ("history").
+DEV3 = _specs("dev3")
 
 labels = [json.loads(l) for l in open(os.path.join(SUITE, "labels.jsonl"))]
 letters = [json.loads(l) for l in open(os.path.join(SUITE, "letters.jsonl"))]
@@ -124,14 +129,14 @@ def make(spec, i, split):
     return o
 
 out = {}
-for split, specs in (("dev", DEV), ("test", TEST), ("dev2", DEV2)):
+for split, specs in (("dev", DEV), ("test", TEST), ("dev2", DEV2), ("dev3", DEV3)):
     rows = [make(s, i + 1, split) for i, s in enumerate(specs)]
     out[split] = rows
     with open(os.path.join(SUITE, f"{split}.jsonl"), "w") as f:
         for r in rows: f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 # no question text in both splits; no near-duplicate signature (kind, themes, polarity, where) across splits
-qd = {r["question"].lower().strip() for r in out["dev"] + out["dev2"]}
+qd = {r["question"].lower().strip() for r in out["dev"] + out["dev2"] + out["dev3"]}
 for r in out["test"]:
     if r["question"].lower().strip() in qd: err(f"duplicate question across splits: {r['question']}")
 def sig(s): return (s["kind"], tuple(sorted(s.get("themes", []))), s.get("pol"), tuple(sorted(s.get("sections", []))), json.dumps(s.get("where", {}), sort_keys=True), s.get("unit"))
@@ -144,11 +149,11 @@ for split, specs in (("dev", DEV), ("test", TEST)):
         if v > 1: err(f"{split}: condition repeated {k}")
 
 # re-parse
-for split in ("dev", "test", "dev2"):
+for split in ("dev", "test", "dev2", "dev3"):
     for line in open(os.path.join(SUITE, f"{split}.jsonl")): json.loads(line)
 
 print("== questions per kind / subkind")
-for split in ("dev", "test", "dev2"):
+for split in ("dev", "test", "dev2", "dev3"):
     rows = out[split]
     print(split, len(rows), dict(collections.Counter(r["kind"] for r in rows)))
     print("   ", dict(sorted(collections.Counter(r["subkind"] for r in rows).items())))
