@@ -52,7 +52,9 @@ _SECTION_NAMES: list[tuple[str, re.Pattern[str]]] = [
     (AREAS_FOR_DEVELOPMENT, re.compile(
         r"\bareas?\s+(?:for|of)\s+(?:development|improvement)\b|\bdevelopment\s+(?:areas?|"
         r"points?|needs?)\b", _I)),
-    (STRENGTHS, re.compile(r"\bstrengths?\b", _I)),
+    # "listed under strengths", "areas of strength"; "X was a strength" is praise, not a section
+    (STRENGTHS, re.compile(r"\bstrengths\b|\bareas?\s+of\s+strength\b|\bstrengths?\s+section\b",
+                           _I)),
     (SATISFACTORY, re.compile(r"\bsatisfactor\w*|\bin\s+accordance\s+with\s+national\s+guidance",
                               _I)),
 ]
@@ -107,7 +109,7 @@ _FILLER = re.compile(r"\b(?:(?:the\s+)?attention\s+(?:paid\s+)?to|the\s+use\s+of
 _ASKS_PRAISE = re.compile(
     r"\bpraised?(?:\s+(?:for|on))?\b|\bcommended(?:\s+(?:for|on))?\b|\bas\s+(?:a\s+)?"
     r"(?:positive|good\s+practice|strength)s?\b|\bcredited\s+(?:with|for)\b|"
-    r"\bdid\s+well\b|\bgood\s+practice\b", _I)
+    r"\bdid\s+well\b|\bgood\s+practice\b|\ba\s+(?:real\s+|particular\s+|notable\s+)?strength\b", _I)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _FRAME = re.compile(
     r"\bhow\s+many(?:\s+of\s+the)?\b|\bnumber\s+of\b|\bin\s+total\b|\btotal\b|"
@@ -278,8 +280,9 @@ _SIGNATORY_OWNS = re.compile(r"\b(?:of\s+)?([A-Za-z][a-z]+\s+[A-Za-z][a-z]+?)(?:
                              r"\b([A-Za-z][a-z]+\s+[A-Za-z][a-z]+)(?:\s+letters\b|\s*[-–—:,]\s*(?=[^?]*"
                              r"\bsign))")
 # "councils only inspected once", "apart from the councils visited twice" (see _SET_ASIDE)
-_ONCE = re.compile(r"\b(?:inspected|visited)\s+(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
-                   r"(?:had\s+)?(?:the\s+|a\s+)?(?:one|1|single)\s+(?:inspection|visit|letter)\b|"
+_ONCE = re.compile(r"\b(?:(?:only|just)\s+(?:been\s+)?)?(?:inspected|visited)\s+"
+                   r"(?:only\s+|just\s+)?(?:the\s+)?once\b|"
+                   r"\b(?:only|just)\s+(?:had\s+)?(?:the\s+|a\s+)?(?:one|1|single)\s+(?:inspection|visit|letter)\b|"
                    r"\b(?:a\s+)?single\s+(?:inspection|visit)\b|\bone\s+(?:inspection|visit)\s+"
                    r"only\b|\bnot\s+(?:inspected|visited)\s+(?:twice|again|more\s+than\s+"
                    r"once)\b", _I)
@@ -307,7 +310,8 @@ _LEFTOVER = re.compile(
     r"\b(?:whichever|any|every)\s+year(?:\s+it\s+was)?\b|\b(?:in|during|over)\s+(?:this|the|that)"
     r"\s+(?:period|time|window)\b|\brather\s+than\s+the\s+usual\s+\w+\b|\bin\s+(?:the\s+)?(?:one|"
     r"same|a\s+single)\s+letter\b|\bended\s+up\b|\bcame\s+out\b|\bwent\s+out\b|\bsent\s+out\b|"
-    r"\b(?:she|he|they|who)\s+(?:signed|signd|sent|wrote)\b(?!\s+off)", _I)
+    r"\b(?:she|he|they|who)\s+(?:signed|signd|sent|wrote)\b(?!\s+off)|\b(?:letters?\s+)?(?:dated|"
+    r"issued|posted)\b", _I)
 _NO_SECTION = re.compile(
     r"\b(?:no|zero|nil|without\s+(?:any\s+)?)\s+(?:areas?\s+(?:for|of)\s+)?"
     r"(?:priority\s+actions?|priorit(?:y|ies)|areas?\s+for\s+development|strengths)\b", _I)

@@ -652,7 +652,8 @@ def _only_which_letter(query: Query) -> bool:
 _AGGREGATE_FOLLOWUP = re.compile(
     r"^\W*(?:and|what\s+about|what\s+abt|how\s+about|same|also|but|ok|so|then)\b|"
     r"\b(?:of|from|among|amongst)\s+(?:those|them|these)\b|\b(?:those|them|these|the\s+same)\b|"
-    r"^\W*any\b(?:\s+\w+){0,4}\s*\??\s*$|\bthe\s+opposite\b|\bfor\s+it\b|\bonly\s*\??\s*$", _I)
+    r"^\W*any\b(?:\s+\w+){0,4}\s*\??\s*$|\bthe\s+opposite\b|\bfor\s+it\b|\bonly\s*\??\s*$|"
+    r"\bwhich\s+ones\b|\bhow\s+many\s+is\s+that\b|\bthe\s+ones\b", _I)
 
 
 def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer,
@@ -666,12 +667,14 @@ def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer,
         # "Medway strengths" then "how many were there": the findings of that letter, counted
         query = replace(query, aggregate=None, intent=COUNT_FINDINGS,
                         section=previous[0].section or previous[0].sections[0], is_followup=True)
-    if previous and previous[0].aggregate in (LIST, COUNT) and not query.councils \
-            and query.aggregate in (LIST, COUNT, None) and (
-                query.is_followup or _AGGREGATE_FOLLOWUP.search(query.read_text)):
-        # "ICS rubbish? which LAs" then "and 2012 only?": the same list, narrowed
-        return replace(query, aggregate=query.aggregate or previous[0].aggregate,
-                       after=previous[0], is_followup=True,
+    if previous and previous[0].aggregate in (LIST, COUNT) and not query.councils and (
+            query.is_followup or _AGGREGATE_FOLLOWUP.search(query.read_text)):
+        # "ICS rubbish? which LAs" then "and 2012 only?": the same list, narrowed (no council
+        # named, so no comparison or timeline; a field only when the question plainly asks it)
+        kind = query.aggregate if query.aggregate in (LIST, COUNT) else (
+            COUNT if _HOW_MANY_NOUN.search(query.read_text) else previous[0].aggregate)
+        return replace(query, aggregate=kind, after=previous[0], is_followup=True,
+                       intent=query.intent if query.confidence >= SURE else None,
                        inherited=[*query.inherited, "list"])
     if query.aggregate in (LIST, COUNT) and not query.is_followup:
         return query

@@ -229,6 +229,12 @@ def _prepare(sentence: str, passages: Sequence[Passage]) -> _Prepared:
         if term not in found:
             return _Prepared(sentence, valid, f"a key term is not in the cited passages "
                                               f"kind={_kind(term)}")
+    # "listed as an area for development": the cited passage's section (or its own words, as in
+    # "the inspection identified one area for priority action")
+    claimed = _claimed_sections(plain) - _claimed_sections(body)
+    if claimed and not claimed & {_section_kind(p.section) for p in cited}:
+        return _Prepared(sentence, valid, "it places the finding in another section than the "
+                                          "cited passage's")
     role = _missing_role(plain, evidence)
     if role is not None:
         return _Prepared(sentence, valid, f"a person, team or agency is not in the cited "
@@ -241,7 +247,8 @@ def _prepare(sentence: str, passages: Sequence[Passage]) -> _Prepared:
     if polarity is not None:
         return _Prepared(sentence, valid, polarity)
     content = [w for w in words if w not in _found_anyway]
-    overlap = sum(1 for w in content if w in found) / len(content) if content else 1.0
+    overlap = sum(1 for w in content if w in found or _SAME_WORD.get(w, frozenset()) & found) \
+        / len(content) if content else 1.0
     return _Prepared(sentence, valid, None, plain, tuple(dict.fromkeys([*units, body])), overlap)
 
 
@@ -332,6 +339,31 @@ def _short_forms_of(evidence: str) -> set[str]:
     if "section 47" in folded or "child protection enquir" in folded:
         out |= {stem("s47"), "47"}
     return out
+
+
+_SECTION_CLAIM = [
+    ("priority", re.compile(r"\bpriority\s+actions?\b|\bareas?\s+for\s+priority\b", re.IGNORECASE)),
+    ("development", re.compile(r"\bareas?\s+(?:for|of)\s+(?:development|improvement)\b|"
+                               r"\bdevelopment\s+(?:areas?|points?)\b", re.IGNORECASE)),
+    ("strength", re.compile(r"\b(?:as|among|amongst|one\s+of)\s+(?:(?:its|the|their|a)\s+)?"
+                            r"(?:[A-Z][\w']+\s+)?strengths?\b", re.IGNORECASE)),
+]
+
+
+def _claimed_sections(sentence: str) -> set[str]:
+    """The sections a sentence says a finding sits in ("listed as an area for development")."""
+    return {name for name, rx in _SECTION_CLAIM if rx.search(sentence)}
+
+
+def _section_kind(section: str) -> str:
+    lowered = section.lower()
+    if "priority" in lowered:
+        return "priority"
+    if "development" in lowered or "improvement" in lowered:
+        return "development"
+    if "strength" in lowered:
+        return "strength"
+    return "other"
 
 
 def _key_terms(sentence: str) -> list[str]:
@@ -654,12 +686,32 @@ _CONTRASTS = [tuple(stem(w) for w in pair) for pair in (
 _CAUSAL_CLAIM = re.compile(
     r"\bcaused\s+by\b|\bbecause\s+of\b|\bdue\s+to\b|\bas\s+a\s+result\s+of\b|"
     r"\blinks\s+(?:the|this|these|it|them|that)\b[^.]*\bto\b|\bthe\s+cause\b|\bblames?\b|"
-    r"\battribut\w+\s+to\b|\bresult\s+of\b|\bowing\s+to\b", re.IGNORECASE)
+    r"\battribut\w+\s+to\b|\bresult\s+of\b|\bowing\s+to\b|\bthe\s+reason\s+(?:for|why|that)?\b|"
+    r"\bmeans\s+(?:that\s+)?(?:some|the|many|families|children)\b", re.IGNORECASE)
 _CAUSAL_PASSAGE = re.compile(
     r"\bbecause\b|\bas\s+a\s+result\b|\bresult(?:s|ing|ed)?\s+in\b|\blead(?:s|ing)?\s+to\b|"
     r"\bled\s+to\b|\bdue\s+to\b|\bcaus\w+|\bso\s+that\b|\btherefore\b|\bmeans?\s+that\b|"
     r"\bconsequen\w+|\bimpact\w*\b|\baffect\w*\b|,\s+so\b|\bowing\s+to\b|\bfollowing\b|"
     r"\bwhich\s+(?:means|delays|results|leads|affects|has|have|is|are)\b", re.IGNORECASE)
+# Words of the genre that say the same thing: a paraphrase using one keeps the overlap of
+# the other ("finishing core assessments" for "completing core assessments").
+_SYNONYMS = (
+    "complete completed completing completion finish finished finishing done",
+    "late delayed delay delays overdue slow behind", "quick quickly prompt promptly timely swift",
+    "staff workers worker practitioners employees", "kids children child youngsters",
+    "families parents carers", "poor weak inadequate", "good effective strong well",
+    "checked reviewed scrutinised monitored", "record recorded recording written documented",
+    "enough sufficient adequate", "often frequently regularly", "shortage shortages short",
+    "vacancies vacant unfilled", "begun started commenced initiated", "told informed",
+    "views wishes feelings voice", "meeting meetings discussion discussions",
+    "use used using", "help support supported supporting", "plan plans planning",
+    "senior managers leaders leadership", "improve improved improving better",
+)
+_SAME_WORD: dict[str, frozenset[str]] = {}
+for _group in _SYNONYMS:
+    _stems_of_group = frozenset(stem(w) for w in _group.split())
+    for _w in _stems_of_group:
+        _SAME_WORD[_w] = _SAME_WORD.get(_w, frozenset()) | _stems_of_group
 # Negative words that say something positive: "without delay" is promptly.
 _NOT_A_NEGATION = re.compile(r"\bwithout\s+(?:any\s+)?(?:undue\s+)?delay\b|"
                              r"\bno\s+(?:undue\s+)?delay\b|\bnot\s+only\b|\bno\s+doubt\b")

@@ -215,7 +215,8 @@ _NEGATIVE_CUE = re.compile(
     r"\bno\s+one\b|\bunstable\b|\bnot\s+enough\b|\bhad\s+a\s+go\b|\bmarked\s+down\b|"
     r"\ba\s+mess\b|\bmessy\b|\brubbish\b|\bdodgy\b|\bpiling\s+up\b|\bpiled\s+up\b|"
     r"\btold\s+off\b|\bshambl|\bsub-?standard\b|\bnot\s+on\s+top\s+of\b|\bslipp(?:ed|ing)\b|"
-    r"\bdire\b|\bshocking\b|\bawful\b|\bterrible\b|\bneeds?\s+work\b", _I)
+    r"\bdire\b|\bshocking\b|\bawful\b|\bterrible\b|\bneeds?\s+work\b|\blow\s+(?:\w+\s+)?morale\b|"
+    r"\brunning\s+(?:past|beyond)\b|\bbeyond\s+(?:the\s+)?(?:\d+|seven|thirty)|\bexceed", _I)
 # A good word denied is a problem: "not good enough", "weren't up to date", "not up to scratch".
 _DENIED_POSITIVE = re.compile(
     r"\b(?:not|no|never|isn't|aren't|wasn't|weren't|isnt|arent|wasnt|werent|hardly|far\s+from)"

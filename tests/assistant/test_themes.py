@@ -353,3 +353,28 @@ def test_short_forms_in_capitals_are_not_spelling_slips(themed: Assistant) -> No
     answer = themed.ask("IAs late - anyone?")
     assert answer.kind == "list"
     assert "IAs" not in answer.resolved.get("typos", {})
+
+
+@pytest.mark.parametrize(("question", "check"), [
+    ("how many councils were only inspected the once?", lambda c: c.once and c.topic is None),
+    ("letters dated May 2011 - which councils",
+     lambda c: c.letter_dated and c.window == ("2011-05-01", "2011-05-31") and c.topic is None),
+    # "X was a strength" is praise (satisfactory findings too), "under strengths" the section
+    ("where was supervision a strength", lambda c: c.section is None
+     and c.topic is not None and c.topic.polarity == "positive"),
+    ("which councils had supervision listed under strengths",
+     lambda c: c.section == "Strengths"),
+])
+def test_once_letter_months_and_strength_as_praise(question: str, check: object) -> None:
+    assert check(_criteria(question)), _criteria(question)  # type: ignore[operator]
+
+
+def test_a_follow_up_that_reads_like_a_field_question_stays_a_list(themed: Assistant) -> None:
+    asked = "which councils were praised for their out of hours service"
+    first = themed.ask(asked)
+    then = themed.ask("any of those inspected twice?",
+                      history=[Turn(question=asked, answer=first.answer)])
+    assert then.kind == "list" and then.citations
+    twice = {"leeds-2009.txt", "leeds-2011.txt", "norfolk-2009.txt", "norfolk-2010.txt",
+             "camden-2010.txt", "camden-2012.txt"}
+    assert {c.source for c in then.citations} <= twice & {c.source for c in first.citations}

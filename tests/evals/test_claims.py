@@ -17,9 +17,9 @@ from assistant.support import SupportChecker
 from evals.claims import KEPT_TARGET, REMOVED_TARGET, Scores, judge_items, load_split, score
 
 # Measured with the dev-tuned rules and thresholds (2026-12-02, sixth session): dev 99.4%
-# removed, 92.3% kept; dev2 (a later batch by another writer) 91.9% / 68.1%.
-DEV_FLOOR = (0.98, 0.91)
-DEV2_FLOOR = (0.90, 0.66)
+# removed, 93.8% kept; dev2 (a later batch by another writer) 91.3% / 71.2%.
+DEV_FLOOR = (0.98, 0.92)
+DEV2_FLOOR = (0.90, 0.69)
 TEST_FLOOR = (0.91, 0.87)
 
 

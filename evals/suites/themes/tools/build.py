@@ -14,9 +14,10 @@ def _specs(name):
             d = json.loads(line)
             d.setdefault("sub", name); d.setdefault("themes", []); out.append(d)
     return out
-DEV2 = _specs("dev2")
-# A third, written by another helper in short Slack fragments, with follow-ups ("history").
-DEV3 = _specs("dev3")
+# Later dev batches, each by another helper (dev3: short Slack fragments with follow-ups in
+# "history"; dev4: two conditions, negative framings, follow-ups), one spec file each.
+LATER = [(name, _specs(name)) for name in ("dev2", "dev3", "dev4")
+         if os.path.exists(os.path.join(HERE, f"{name}_specs.jsonl"))]
 
 labels = [json.loads(l) for l in open(os.path.join(SUITE, "labels.jsonl"))]
 letters = [json.loads(l) for l in open(os.path.join(SUITE, "letters.jsonl"))]
@@ -92,6 +93,11 @@ def compute(spec):
         if themes:
             f = [x for x in labels if x["source"] == l["source"] and x["section"] in secs and set(x["themes"]) & set(themes)]
             if spec.get("all_themes") and not all(any(t in x["themes"] for x in f) for t in themes): f = []
+            if spec.get("negated"):  # "which councils were NOT criticised for X": letters with none
+                if f: continue
+                quotes += struct_quotes(l, w)
+                matched.append(l)
+                continue
             if not f: continue
             quotes += [{"source": x["source"], "quote": x["text"]} for x in f]
         else:
@@ -129,14 +135,15 @@ def make(spec, i, split):
     return o
 
 out = {}
-for split, specs in (("dev", DEV), ("test", TEST), ("dev2", DEV2), ("dev3", DEV3)):
+SPLITS = [("dev", DEV), ("test", TEST), *LATER]
+for split, specs in SPLITS:
     rows = [make(s, i + 1, split) for i, s in enumerate(specs)]
     out[split] = rows
     with open(os.path.join(SUITE, f"{split}.jsonl"), "w") as f:
         for r in rows: f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 # no question text in both splits; no near-duplicate signature (kind, themes, polarity, where) across splits
-qd = {r["question"].lower().strip() for r in out["dev"] + out["dev2"] + out["dev3"]}
+qd = {r["question"].lower().strip() for split, _ in SPLITS if split != "test" for r in out[split]}
 for r in out["test"]:
     if r["question"].lower().strip() in qd: err(f"duplicate question across splits: {r['question']}")
 def sig(s): return (s["kind"], tuple(sorted(s.get("themes", []))), s.get("pol"), tuple(sorted(s.get("sections", []))), json.dumps(s.get("where", {}), sort_keys=True), s.get("unit"))
@@ -149,11 +156,11 @@ for split, specs in (("dev", DEV), ("test", TEST)):
         if v > 1: err(f"{split}: condition repeated {k}")
 
 # re-parse
-for split in ("dev", "test", "dev2", "dev3"):
+for split, _ in SPLITS:
     for line in open(os.path.join(SUITE, f"{split}.jsonl")): json.loads(line)
 
 print("== questions per kind / subkind")
-for split in ("dev", "test", "dev2", "dev3"):
+for split, _ in SPLITS:
     rows = out[split]
     print(split, len(rows), dict(collections.Counter(r["kind"] for r in rows)))
     print("   ", dict(sorted(collections.Counter(r["subkind"] for r in rows).items())))
