@@ -416,7 +416,7 @@ def _criteria_of(query: Query) -> Criteria:
     match = _COMPARATOR.search(text)
     if match:
         word, n = match.group(1).lower(), match.group(2).lower()
-        count = _NUMBERS.get(n, int(n) if n.isdigit() else 1)
+        count = _count_word(n)
         op = {"more than": ">", "over": ">", "at least": ">=", "fewer than": "<",
               "less than": "<", "exactly": "==", "only": "==", "just": "==", "had": "==",
               "have": "==", "has": "==", "with": "==", "given": "==", "got": "==", "get": "==",
@@ -443,17 +443,15 @@ def _criteria_of(query: Query) -> Criteria:
     crit.once = bool(_ONCE.search(text)) or bool(aside_text and _TWICE.search(aside_text))
     crit.twice = not crit.once and bool(_TWICE.search(text))
     aside_count = _COMPARATOR.search(aside_text) if aside_text else None
-    if aside_count and any(rx.search(aside_text) for _, rx in _SECTION_NAMES):
+    aside_section = next((n for n, rx in _SECTION_NAMES if rx.search(aside_text)), None)
+    if aside_count and aside_section:
         # "apart from the ones with 2 priority actions": every other count of that section
-        name = next(n for n, rx in _SECTION_NAMES if rx.search(aside_text))
-        k = aside_count.group(2).lower()
-        crit.structure = (name, "!=", _NUMBERS.get(k, int(k) if k.isdigit() else 1))
-        if crit.section == name and crit.comparator is not None:
+        crit.structure = (aside_section, "!=", _count_word(aside_count.group(2).lower()))
+        if crit.section == aside_section and crit.comparator is not None:
             crit.section, crit.also, crit.comparator = None, (), None
     days = _DAYS_LONG.search(text)
     if days:
-        word = next(g for g in days.groups() if g).lower()
-        crit.days = int(word) if word.isdigit() else _NUMBERS.get(word, 1)
+        crit.days = _count_word(next(g for g in days.groups() if g).lower())
     if crit.signatory is None:
         owner = _SIGNATORY_OWNS.search(text)
         if owner:  # lower case: a signatory only if someone in the collection signs so
@@ -559,6 +557,11 @@ def _date_window(text: str) -> tuple[tuple[str, str] | None, list[int]]:
             return (f"{int(year) + 1}-01-01", "9999-12-31"), [int(year)]
         return ("0000-00-00", f"{year}-{month:02d}-00"), [int(year)]
     return None, []
+
+
+def _count_word(word: str) -> int:
+    """``"2"`` -> 2, ``"two"`` -> 2; "a" and other words -> 1."""
+    return int(word) if word.isdigit() else _NUMBERS.get(word, 1)
 
 
 def _valid(iso: str) -> str:

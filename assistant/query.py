@@ -307,14 +307,14 @@ def _parse(question: str, gazetteer: Gazetteer, reader: QuestionReader | None = 
     owned = re.search(r"['’]s\s+(?:(?:19|20)\d\d\s+)?(?:letters|inspections)\b|"
                       r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\s+letters\b|"
                       r"\b(?:which|what|how\s+many)\s+letters\b", read)
-    across = intent not in _NOT_ACROSS and _ACROSS_FRAME.search(read) \
-        or _ACROSS_JUDGED.search(read)
+    judged = _ACROSS_JUDGED.search(read)
+    across = intent not in _NOT_ACROSS and _ACROSS_FRAME.search(read) or judged
     if aggregate is None and not councils and (not named or owned) and across \
             and not _counts_inside_letters(read):
         # "manageable caseloads - which places?", "parental consent - which letters say
         # anything on it": no council, and the frame plainly asks across the letters
         aggregate = _across_kind(read)
-        if intent in FIELD_INTENTS and _ACROSS_JUDGED.search(read):
+        if intent in FIELD_INTENTS and judged:
             intent = None  # "who got credit for their EDT" is no copy list
     if aggregate is None and read_aggregate is not None:
         # "list the strengths of Leeds" asks about one letter: its next best reading
