@@ -32,6 +32,7 @@ from functools import lru_cache
 from assistant.citations import MARKER, Draft
 from assistant.lexical import stem, tokenize
 from assistant.passages import Passage
+from assistant.shortforms import short_forms_evidenced
 
 logger = logging.getLogger(__name__)
 
@@ -316,28 +317,14 @@ def _date_words(value: str) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-# The genre's short forms and what they stand for: "the CAF" is supported by "the common
-# assessment framework", "NQSWs" by "newly qualified social workers".
-_SHORT_FORMS = {
-    "caf": "common assessment framework", "nqsw": "newly qualified", "nqsws": "newly qualified",
-    "edt": "emergency duty", "lado": "designated officer", "s47": "section 47",
-    "dv": "domestic violence", "da": "domestic abuse", "cp": "child protection",
-    "ia": "initial assessment", "ias": "initial assessments", "cin": "children in need",
-    "ics": "integrated children", "lscb": "safeguarding children board",
-    "camhs": "mental health", "nfa": "no further action", "ooh": "out of hours",
-    "mash": "multi-agency safeguarding hub", "sw": "social worker", "sws": "social workers",
-}
-
-
 def _short_forms_of(evidence: str) -> set[str]:
     """The stems of the short forms whose long form the evidence holds ("edt" for "emergency
-    duty team"); "out of hours" also stands for the EDT."""
-    folded = " ".join(re.findall(r"[a-z0-9]+", evidence.lower()))
-    out = {stem(short) for short, long in _SHORT_FORMS.items() if long in folded}
-    if "out of hours" in folded or "emergency duty" in folded:
-        out.add(stem("edt"))
-    if "section 47" in folded or "child protection enquir" in folded:
-        out |= {stem("s47"), "47"}
+    duty team", see ``assistant/data/short_forms.yaml``), and a number a short form holds ("47"
+    of "s47" for "section 47")."""
+    out: set[str] = set()
+    for short in short_forms_evidenced(evidence):
+        out.add(stem(short))
+        out.update(re.findall(r"\d+", short))
     return out
 
 

@@ -25,6 +25,8 @@ from importlib import resources
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from assistant.shortforms import is_short_form
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 # Short words are corrected only against these (a three-letter slip has too many neighbours).
 _MIN_LENGTH = 3
@@ -56,10 +58,6 @@ class Correction:
     text: str
     changes: dict[str, str] = field(default_factory=dict)
 
-
-# Short forms of chat: words, not slips ("abt" is not "act", "probs" not "probes").
-_CHAT_SHORT_FORMS = frozenset("""abt pls plz thx cos coz govt mgmt mgt mgr mgrs mtg mtgs prob probs
-asap fyi tbh imo approx dept org orgs amt yr yrs wk wks ppl strat info""".split())
 
 # Contractions typed without their apostrophe: words, not slips.
 _BARE_CONTRACTIONS = frozenset("""dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt
@@ -111,7 +109,7 @@ class SpellingCorrector:
         if "'" in lower and (lower.split("'")[0] in self.counts or lower.split("'")[0]
                              in self.english):
             return None
-        if lower in _BARE_CONTRACTIONS or lower in _CHAT_SHORT_FORMS:
+        if lower in _BARE_CONTRACTIONS or is_short_form(lower):
             return None  # "dont", "werent": typed without the apostrophe, not "done", "were"
         parts = [p for p in lower.split("-") if p]
         if len(parts) > 1 and all(p in self.counts or p in self.english or p.isdigit()

@@ -28,6 +28,7 @@ from functools import cached_property
 
 import numpy as np
 
+from assistant.shortforms import spell_out
 from ingest.themes import Taxonomy, ThemeTagger, term_pattern
 
 # Below this probability the tagger's best theme for a phrase is not trusted (calibrated on
@@ -139,24 +140,7 @@ def _spread(text: str) -> str:
     return text
 
 
-# Short forms staff type for the genre's words ("mgr sign off", "sw vacancies", "strategy mtgs").
-_SHORT_FORMS = [(re.compile(p, flags), w) for p, w, flags in (
-    (r"\bmgrs\b", "managers", re.IGNORECASE), (r"\bmgr\b", "manager", re.IGNORECASE),
-    (r"\bmgmt\b|\bmngmt\b|\bmgt\b", "management", re.IGNORECASE),
-    (r"\bsws\b", "social workers", re.IGNORECASE), (r"\bsw\b", "social worker", re.IGNORECASE),
-    (r"\bmtgs\b", "meetings", re.IGNORECASE), (r"\bmtg\b", "meeting", re.IGNORECASE),
-    (r"\bw/o\b", "without", re.IGNORECASE), (r"\bw/(?=\s)", "with", re.IGNORECASE),
-    (r"\babt\b", "about", re.IGNORECASE), (r"\bprobs\b", "problems", re.IGNORECASE),
-    (r"\bs47s\b", "s47 enquiries", re.IGNORECASE), (r"\bIAs\b", "initial assessments", 0),
-    (r"\bIA\b", "initial assessment", 0), (r"\bCAs\b", "core assessments", 0),
-    (r"\bcin\b", "child in need", re.IGNORECASE), (r"\bnfa\b", "no further action",
-                                                      re.IGNORECASE))]
-
-
 def normalise_phrase(phrase: str) -> str:
     """A topic phrase as the reader reads it: straight apostrophes, single spaces, short forms
     spelt out."""
-    text = phrase.replace("’", "'")
-    for pattern, words in _SHORT_FORMS:
-        text = pattern.sub(words, text)
-    return " ".join(text.split())
+    return " ".join(spell_out(phrase.replace("’", "'")).split())

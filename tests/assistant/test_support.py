@@ -231,3 +231,15 @@ def test_an_answer_with_no_supported_sentence_falls_back_with_a_warning(portsmou
     assert answer.answer == expected.answer and answer.citations == expected.citations
     assert any("not supported by the passages" in w for w in answer.warnings)
     assert "outstanding" not in answer.answer
+
+
+@pytest.mark.parametrize("sentence", [
+    "The EDT answers referrals promptly out of hours [1].",
+    "The MASH screens every contact the same day [1].",
+])
+def test_a_short_form_is_found_by_its_long_form(sentence: str) -> None:
+    passage = _passage("The emergency duty team answers referrals promptly out of hours and the "
+                       "multi-agency safeguarding hub screens every contact the same day.",
+                       "Areas of strength")
+    [verdict] = SupportChecker(_bag_of_words, min_similarity=0.0).judge([sentence], [passage])
+    assert "key term" not in verdict.reason, verdict
