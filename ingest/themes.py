@@ -73,10 +73,17 @@ class Theme:
     terms: tuple[str, ...]
     examples: tuple[str, ...]
     contrast: tuple[str, ...] = ()
+    asked: tuple[str, ...] = ()  # staff's words for it that a finding would not use
+
+    @property
+    def question_terms(self) -> tuple[str, ...]:
+        """What a question may call the theme: its terms and the words only staff use."""
+        return self.terms + self.asked
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "definition": self.definition,
-                "terms": list(self.terms), "contrast": list(self.contrast)}
+                "terms": list(self.terms), "asked": list(self.asked),
+                "contrast": list(self.contrast)}
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,9 @@ def load_taxonomy(path: Path = THEMES_FILE, labelled: Path | None = LABELLED_FIL
         themes.append(Theme(id=theme_id, name=str(entry["name"]),
                             definition=" ".join(str(entry.get("definition") or "").split()),
                             terms=tuple(terms), examples=tuple(examples),
-                            contrast=tuple(str(c) for c in entry.get("contrast") or [])))
+                            contrast=tuple(str(c) for c in entry.get("contrast") or []),
+                            asked=tuple(str(a).strip() for a in entry.get("asked") or []
+                                        if str(a).strip())))
     for theme in themes:
         unknown = [c for c in theme.contrast if c not in seen]
         if unknown:

@@ -65,7 +65,7 @@ class ThemeReader:
     def _terms(self) -> list[tuple[re.Pattern[str], str, str]]:
         out: list[tuple[re.Pattern[str], str, str]] = []
         for theme in self.taxonomy.themes:
-            for term in theme.terms:
+            for term in theme.question_terms:
                 out.append((term_pattern(term), theme.id, term))
         out.sort(key=lambda item: len(item[2]), reverse=True)
         return out

@@ -62,6 +62,20 @@ def test_a_malformed_taxonomy_names_the_file_and_theme(tmp_path: Path,
     assert str(path) in str(err.value) and says in str(err.value)
 
 
+def test_words_only_staff_ask_with_read_questions_not_findings(tmp_path: Path) -> None:
+    from assistant.understanding.themes import ThemeReader
+    path = _write(tmp_path, [_theme("workloads", terms=["caseloads"], asked=["drowning"]),
+                             _theme("morale", terms=["morale"])])
+    taxonomy = load_taxonomy.__wrapped__(path, None)
+    assert taxonomy.by_id["workloads"].question_terms == ("caseloads", "drowning")
+    reading = ThemeReader(taxonomy).read("workers drowning")
+    assert reading is not None and reading.ids == ("workloads",)
+    tagger = ThemeTagger(taxonomy, lambda texts: [[0.0] for _ in texts])
+    features = tagger._features(np.zeros((2, 1)), ["staff are drowning", "high caseloads"])
+    assert features[0, 1:].tolist() == [0.0, 0.0]  # an asked word is no tagging feature
+    assert features[1, 1] > 0
+
+
 def test_labelled_findings_must_name_known_themes(tmp_path: Path) -> None:
     labelled = tmp_path / "labelled.jsonl"
     labelled.write_text(json.dumps({"text": "x", "themes": ["no_such_theme"]}) + "\n")
