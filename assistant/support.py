@@ -577,10 +577,10 @@ def _denies_a_judgement(sentence: str, best: str) -> bool:
 
 def _is_negative(text: str) -> bool:
     """Whether the text says something is missing, wrong, late or getting worse."""
-    lowered = text.lower().replace("’", "'")
+    lowered = _NOT_A_NEGATION.sub(" promptly ", text.lower().replace("’", "'"))
     if "n't" in lowered:
         return True
-    return bool(set(tokenize(text)) & _NEGATIVE_CUES)
+    return bool(set(tokenize(lowered)) & _NEGATIVE_CUES)
 
 
 def _quantifier_clash(sentence: str, best: str) -> str | None:
@@ -699,9 +699,10 @@ for _group in _SYNONYMS:
     _stems_of_group = frozenset(stem(w) for w in _group.split())
     for _w in _stems_of_group:
         _SAME_WORD[_w] = _SAME_WORD.get(_w, frozenset()) | _stems_of_group
-# Negative words that say something positive: "without delay" is promptly.
+# Negative words that say something positive: "without delay", "not delayed" are promptly.
 _NOT_A_NEGATION = re.compile(r"\bwithout\s+(?:any\s+)?(?:undue\s+)?delay\b|"
-                             r"\bno\s+(?:undue\s+)?delay\b|\bnot\s+only\b|\bno\s+doubt\b")
+                             r"\bno\s+(?:undue\s+)?delay\b|\bnot\s+(?:unduly\s+)?delayed\b|\bnot\s+only\b|"
+                             r"\bno\s+doubt\b")
 _EVERY_PERIOD = re.compile(r"\bevery\s+(?:day|week|month|morning|fortnight|year)\b")
 _HEDGE = re.compile(r"\b(?:(?:not|cannot|can't|do not|don't|are not|is not) (?:always|all|every|"
                     r"routinely|consistently|regularly)|some|most|several|a few|many|often|"

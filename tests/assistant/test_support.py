@@ -133,6 +133,12 @@ def test_flipped_judgements_unhedged_quantifiers_and_other_figures_are_rejected(
     ("Partners use the CAF well, and it is well established [1].", CAF),
     # the genre's synonyms keep the overlap of a free paraphrase
     ("Some initial assessments are finished late [1].", LATE_IA),
+    # "without delay" and "not delayed" say promptly, not something negative
+    ("Child protection enquiries are carried out without delay by qualified social workers "
+     "[1].", "Child protection enquiries are undertaken promptly by qualified social workers."),
+    ("Urgent work passed on by the emergency duty team is not delayed [1].",
+     "Information from the emergency duty team is passed on so that urgent work proceeds "
+     "without delay."),
 ])
 def test_true_restatements_of_those_passages_are_kept(sentence: str, passage: str) -> None:
     [verdict] = SupportChecker(_bag_of_words, min_similarity=0.0).judge([sentence],
