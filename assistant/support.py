@@ -225,7 +225,7 @@ def _prepare(sentence: str, passages: Sequence[Passage]) -> _Prepared:
              "letter": bool(_ABOUT_LETTER.search(plain))}
     evidence = " ".join([body, *(_context(p, **dates) for p in cited)])
     found = _stems(evidence) | set(tokenize(evidence))
-    found |= _short_forms_of(evidence)
+    found |= _short_forms_of(evidence) | _frequencies_of(evidence)
     for term in _key_terms(plain):
         if term not in found:
             return _Prepared(sentence, valid, f"a key term is not in the cited passages "
@@ -294,7 +294,18 @@ def _fold(text: str) -> str:
 
 
 def _stems(text: str) -> set[str]:
-    return {stem(w.lower().replace("’", "'")) for w in _WORD.findall(text)}
+    """The stems of the text's words, and of the judgement each judging adverb says
+    ("satisfactorily" is also "satisfactory")."""
+    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return {stem(w) for w in words} | {stem(_judgement_of(w)) for w in words}
+
+
+def _judgement_of(word: str) -> str:
+    """The judgement word of a judging adverb ("satisfactorily", "poorly"); else the word."""
+    for ending, base in (("ily", "y"), ("ly", "")):
+        if word.endswith(ending) and word[:-len(ending)] + base in _JUDGEMENTS:
+            return word[:-len(ending)] + base
+    return word
 
 
 def _context(passage: Passage, *, inspection: bool = True, letter: bool = True) -> str:
@@ -315,6 +326,22 @@ def _date_words(value: str) -> str:
     except ValueError:
         return value
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_FREQUENCIES = {"daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month",
+                "annually": "year", "yearly": "year"}
+
+
+def _frequencies_of(evidence: str) -> set[str]:
+    """A frequency said the other way: "daily" is "every day" and "every day" is "daily"."""
+    lowered = evidence.lower()
+    out: set[str] = set()
+    for adverb, period in _FREQUENCIES.items():
+        if re.search(rf"\b{adverb}\b", lowered):
+            out |= {stem(period), stem("every"), stem("each")}
+        if re.search(rf"\b(?:every|each)\s+{period}\b", lowered):
+            out.add(stem(adverb))
+    return out
 
 
 def _short_forms_of(evidence: str) -> set[str]:
@@ -364,17 +391,20 @@ def _key_terms(sentence: str) -> list[str]:
         if not lower:
             continue
         key = (lower[0].isdigit() or lower in _NUMBER_WORDS or lower in _MONTHS
-               or lower in _JUDGEMENTS or lower.removesuffix("ly") in _JUDGEMENTS
+               or _judgement_of(lower) in _JUDGEMENTS
                or lower in _CHANGES or lower in _places())
-        if lower == "good" and i + 1 < len(words) and words[i + 1].lower() == "time":
+        after = words[i + 1].lower() if i + 1 < len(words) else ""
+        if lower == "good" and after == "time":
             key = False  # "in good time" is timeliness, not a grade
+        if (lower == "one" and after == "of") or (lower == "first" and not after):
+            key = False  # "one of the measures", "held first": no figure
         if lower in _DURATIONS and i > 0:
             before = words[i - 1].lower()
             key = before[0].isdigit() or before in _NUMBER_WORDS or before in _AMOUNTS
         if not key and word[0].isupper() and lower not in _GENERIC_CAPS:
             key = i > 0 or lower in _TITLES
         if key:
-            terms.append(stem(lower))
+            terms.append(stem(_judgement_of(lower)))
     return terms
 
 

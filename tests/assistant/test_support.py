@@ -95,6 +95,10 @@ OVERSIGHT = "Management oversight of assessments is not consistently recorded."
      ALMOST_ALL, "hedges"),
     ("A quarter of social worker posts were unfilled [1].", THIRD, "key term"),
     ("Some notifications have not been screened for the past year [1].", BACKLOG, "key term"),
+    ("A senior practitioner reviews police notifications every week [1].",
+     "Police notifications are reviewed daily by a senior practitioner.", "key term"),
+    ("Cultural needs are poorly considered in assessments [1].",
+     "Cultural needs are satisfactorily considered in assessments.", "key term"),
     # the opposite direction or amount, a fix the passage says is still to come, another group
     ("The number of children waiting for a service has grown this year [1].", FALLEN,
      "opposite direction"),
@@ -139,6 +143,16 @@ def test_flipped_judgements_unhedged_quantifiers_and_other_figures_are_rejected(
     ("Urgent work passed on by the emergency duty team is not delayed [1].",
      "Information from the emergency duty team is passed on so that urgent work proceeds "
      "without delay."),
+    # a judging adverb is its judgement; "one of" and a closing "first" are no figures;
+    # "every day" is "daily"
+    ("Cultural needs are given satisfactory consideration in assessments [1].",
+     "Cultural needs are satisfactorily considered in assessments."),
+    ("A market supplement was one of the measures that strengthened recruitment [1].",
+     "Recruitment has been strengthened through a market supplement."),
+    ("Enquiries began before a strategy discussion was held first [1].",
+     "Enquiries began before a strategy discussion was held."),
+    ("A senior practitioner reviews police notifications every day [1].",
+     "Police notifications are reviewed daily by a senior practitioner."),
 ])
 def test_true_restatements_of_those_passages_are_kept(sentence: str, passage: str) -> None:
     [verdict] = SupportChecker(_bag_of_words, min_similarity=0.0).judge([sentence],
