@@ -223,9 +223,9 @@ def _prepare(sentence: str, passages: Sequence[Passage]) -> _Prepared:
     # letter or the inspection; a finding's own date or figure must be in the passage text.
     dates = {"inspection": bool(_ABOUT_INSPECTION.search(plain)),
              "letter": bool(_ABOUT_LETTER.search(plain))}
-    evidence = " ".join([body, *(_context(p, **dates) for p in cited)])
+    evidence = " ".join([body, *(_context(p, **dates) for p in cited), _about_cited(cited)])
     found = _stems(evidence) | set(tokenize(evidence))
-    found |= _short_forms_of(evidence) | _frequencies_of(evidence)
+    found |= _short_forms_of(evidence) | _frequencies_of(evidence) | _judgements_said(evidence)
     for term in _key_terms(plain):
         if term not in found:
             return _Prepared(sentence, valid, f"a key term is not in the cited passages "
@@ -320,12 +320,41 @@ def _context(passage: Passage, *, inspection: bool = True, letter: bool = True) 
     return " ".join(parts)
 
 
+def _about_cited(cited: Sequence[Passage]) -> str:
+    """What holds for the cited passages together: the years of their inspections ("in 2009"
+    places a finding in time) and how many councils they are about ("both", "all three")."""
+    years = {p.inspection_date[:4] for p in cited if p.inspection_date}
+    councils = {p.authority for p in cited if p.authority}
+    count = len(councils)
+    words = [str(count), _COUNT_WORDS.get(count, "")] if count > 1 else []
+    return " ".join([*sorted(years), *words])
+
+
+_COUNT_WORDS = {2: "two both", 3: "three", 4: "four", 5: "five"}
+
+
 def _date_words(value: str) -> str:
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:
         return value
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_WELL_DONE = re.compile(r"\bwell[\s-]+(?!below\b|above\b|short\b)[a-z]+ed\b")
+_POOR = re.compile(r"\b(?:poor|poorly|weak|weakly|weaknesses|weakness)\b")
+
+
+def _judgements_said(evidence: str) -> set[str]:
+    """A judgement said in other words: "well staffed" is good staffing, "poorly linked" is
+    weakly linked (and the reverse)."""
+    lowered = evidence.lower()
+    out: set[str] = set()
+    if _WELL_DONE.search(lowered):
+        out.add(stem("good"))
+    if _POOR.search(lowered):
+        out |= {stem("poor"), stem("weak")}
+    return out
 
 
 _FREQUENCIES = {"daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month",

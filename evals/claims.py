@@ -1,6 +1,6 @@
 """Claim-support probe suite: does :mod:`assistant.support` drop invented claims and keep true ones?
 
-Each item of ``evals/suites/claims/{dev,dev2,test}.jsonl`` holds a question, the passages a model
+Each item of ``evals/suites/claims/{dev,dev2,dev3,test}.jsonl`` holds a question, the passages a model
 was given (verbatim spans of real letters: the Portsmouth sample letter and synthetic letters of
 the small and themes suites) and a scripted model answer as labelled sentences: supported ones
 (paraphrases, quotations, short summaries) and unsupported ones of every kind (wrong grade,
@@ -161,7 +161,7 @@ def _embed() -> Embed:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one split through the real checker and the real embedding model."""
     parser = argparse.ArgumentParser(prog="python -m evals.claims", description=__doc__)
-    parser.add_argument("--split", choices=["dev", "dev2", "test"], default="test")
+    parser.add_argument("--split", choices=["dev", "dev2", "dev3", "test"], default="test")
     parser.add_argument("--calibrate", action="store_true",
                         help="search the thresholds on the dev split (never on test)")
     parser.add_argument("--show", action="store_true", help="print every misjudged sentence")

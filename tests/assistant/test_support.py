@@ -99,6 +99,10 @@ OVERSIGHT = "Management oversight of assessments is not consistently recorded."
      "Police notifications are reviewed daily by a senior practitioner.", "key term"),
     ("Cultural needs are poorly considered in assessments [1].",
      "Cultural needs are satisfactorily considered in assessments.", "key term"),
+    ("In 2011 some police notifications had not been screened for several weeks [1].", BACKLOG,
+     "key term"),
+    ("The duty desk is outstanding and deals with enquiries efficiently [1].",
+     "The duty desk is well staffed and deals with enquiries efficiently.", "key term"),
     # the opposite direction or amount, a fix the passage says is still to come, another group
     ("The number of children waiting for a service has grown this year [1].", FALLEN,
      "opposite direction"),
@@ -153,6 +157,12 @@ def test_flipped_judgements_unhedged_quantifiers_and_other_figures_are_rejected(
      "Enquiries began before a strategy discussion was held."),
     ("A senior practitioner reviews police notifications every day [1].",
      "Police notifications are reviewed daily by a senior practitioner."),
+    # the cited letter's year places its finding; "well staffed" is good staffing
+    ("In 2009 some police notifications had not been screened for several weeks [1].", BACKLOG),
+    ("The duty desk has good staffing and deals with enquiries efficiently [1].",
+     "The duty desk is well staffed and deals with enquiries efficiently."),
+    ("Out of hours arrangements are weakly linked to the day teams [1].",
+     "Out of hours arrangements are poorly linked to the day teams."),
 ])
 def test_true_restatements_of_those_passages_are_kept(sentence: str, passage: str) -> None:
     [verdict] = SupportChecker(_bag_of_words, min_similarity=0.0).judge([sentence],

@@ -16,10 +16,10 @@ import pytest
 from assistant.support import SupportChecker
 from evals.claims import KEPT_TARGET, REMOVED_TARGET, Scores, judge_items, load_split, score
 
-# Measured with the dev-tuned rules and thresholds (2026-12-02, sixth session): dev 99.4%
-# removed, 93.8% kept; dev2 (a later batch by another writer) 91.3% / 71.2%.
-DEV_FLOOR = (0.98, 0.92)
-DEV2_FLOOR = (0.90, 0.69)
+# Measured with the dev-tuned rules and thresholds (2026-12-02, seventh session): dev 99.1%
+# removed, 94.4% kept; dev2 (a later batch by another writer) 91.3% / 74.4%; dev3 (a third
+# writer, first run 91.8% / 63.0%) 91.8% / 70.1%.
+DEV_FLOORS = {"dev": (0.98, 0.92), "dev2": (0.90, 0.72), "dev3": (0.90, 0.68)}
 TEST_FLOOR = (0.91, 0.87)
 
 
@@ -33,7 +33,8 @@ def test_scores(embedder: Any) -> Scores:
 
 
 def test_splits_are_large_labelled_and_apart() -> None:
-    dev, test = load_split("dev") + load_split("dev2"), load_split("test")
+    dev = [item for split in DEV_FLOORS for item in load_split(split)]
+    test = load_split("test")
     for items in (dev, test):
         sentences = [s for item in items for s in item.sentences]
         assert len(sentences) >= 150
@@ -46,15 +47,10 @@ def test_splits_are_large_labelled_and_apart() -> None:
 
 
 @pytest.mark.slow
-def test_dev_split_holds_its_measured_floor(embedder: Any) -> None:
-    scores = _scores(embedder, "dev")
-    assert scores.removed >= DEV_FLOOR[0] and scores.kept >= DEV_FLOOR[1], scores
-
-
-@pytest.mark.slow
-def test_second_dev_split_holds_its_measured_floor(embedder: Any) -> None:
-    scores = _scores(embedder, "dev2")
-    assert scores.removed >= DEV2_FLOOR[0] and scores.kept >= DEV2_FLOOR[1], scores
+@pytest.mark.parametrize("split", sorted(DEV_FLOORS))
+def test_dev_splits_hold_their_measured_floors(embedder: Any, split: str) -> None:
+    scores, (removed, kept) = _scores(embedder, split), DEV_FLOORS[split]
+    assert scores.removed >= removed and scores.kept >= kept, scores
 
 
 @pytest.mark.slow
