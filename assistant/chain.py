@@ -368,8 +368,9 @@ class Assistant(Runnable[Any, Answer]):
             plan.abstain = ("No letters are stored yet, so I cannot answer. Ingest letters with "
                             "`reportqa ingest PATH` (or upload them) and ask again.")
             return plan
-        if query.intent == GREETING and not query.councils or \
-                not query.councils and not query.years and not content_words(query.read_text):
+        if query.after is None and (query.intent == GREETING and not query.councils or (
+                not query.councils and not query.years and not content_words(query.read_text))):
+            # a list's follow-up ("list them", "how many is that") says nothing of its own
             plan.abstain = (f"Ask me about the inspection letters, for example: “What was the "
                             f"area for priority action in {self._example_council()}?”, “Who "
                             f"signed it?”, “Which councils had no area for priority action?”. "

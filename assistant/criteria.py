@@ -87,12 +87,12 @@ _COMPARATOR = re.compile(
     r"findings?))", _I)
 _HOW_MANY_FINDINGS = re.compile(
     r"\bhow\s+many\s+(?:areas?|priorit|strengths?|findings?|satisfactory|separate|different)", _I)
-_SIGNED_BY = re.compile(r"\b(?:signed|singed|sent)\s+(?:out\s+)?by\s+"
+_SIGNED_BY = re.compile(r"\b(?:signed|singed|sent)\s+(?:out\s+|off\s+)?by\s+"
                         r"([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})|"
                         r"\b(?:signed|singed)\s+by\s+([a-z]+\s+[a-z]+)\b|"
-                        r"\bletters\s+(?:that\s+)?([A-Za-z][a-z]+\s+[A-Za-z][a-z]+)\s+"
-                        r"(?:signed|sent)\b|"
-                        r"\bdid\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s+sign\b")
+                        r"\bletters?\s+(?:that\s+)?([A-Za-z][a-z]+\s+[A-Za-z][a-z]+)\s+"
+                        r"(?:signed|sent)(?:\s+off)?\b|"
+                        r"\bdid\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s+sign(?:\s+off)?\b")
 # Words of the question (not of the topic) that say a problem, or a strength, is sought. "Raised"
 # is how the genre speaks of concerns ("the inspection raised the timeliness of assessments").
 _ASKS_CONCERN = re.compile(
@@ -123,6 +123,7 @@ _FRAME = re.compile(
     r"flagg(?:ed|ing)|praised?|commended|say|said|says|include[sd]?|including|contain(?:ed|s)?|"
     r"refer(?:red|s)?(?:\s+to)?|inspected|inspections?|letters?|councils?|authorit(?:y|ies)|"
     r"local|las|ofsted|any|all|every|each|ones?|where|whose|which|what|that|those|these|"
+    r"ended(?:\s+up)?(?:\s+with)?|"
     r"concerns?\s+(?:about|over|regarding)|issues?\s+(?:with|about)|problems?\s+with|"
     r"findings?\s+(?:about|on)|finding|findings|please|also|both|other|please|list|"
     r"children's\s+services|inspectors?|carried\s+out|took\s+place|conducted|undertaken|"
@@ -376,6 +377,9 @@ def criteria_of(query: Query) -> Criteria:
             setattr(crit, name, getattr(base, name))
     if crit.section is None and base.section is not None and crit.topic is base.topic:
         crit.section, crit.also = base.section, base.also
+        # "how many letters had 2 priority actions" then "list them": the same condition
+        crit.comparator = crit.comparator or base.comparator
+        crit.negated = crit.negated or base.negated
     crit.twice = crit.twice or (base.twice and not crit.once)
     crit.once = crit.once or (base.once and not crit.twice)
     return crit
@@ -522,7 +526,7 @@ def topic_phrase(query: Query, conditions: tuple[re.Pattern[str], ...] = ()) -> 
     while previous != text:
         previous = text
         text = _EDGE_WORDS.sub("", text).strip()
-    return text
+    return "" if text.lower() == "who" else text  # "who got two priority actions?"
 
 
 def _date_window(text: str) -> tuple[tuple[str, str] | None, list[int]]:

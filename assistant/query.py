@@ -653,7 +653,8 @@ _AGGREGATE_FOLLOWUP = re.compile(
     r"^\W*(?:and|what\s+about|what\s+abt|how\s+about|same|also|but|ok|so|then)\b|"
     r"\b(?:of|from|among|amongst)\s+(?:those|them|these)\b|\b(?:those|them|these|the\s+same)\b|"
     r"^\W*any\b(?:\s+\w+){0,4}\s*\??\s*$|\bthe\s+opposite\b|\bfor\s+it\b|\bonly\s*\??\s*$|"
-    r"\bwhich\s+ones\b|\bhow\s+many\s+is\s+that\b|\bthe\s+ones\b", _I)
+    r"\bwhich\s+ones\b|\bhow\s+many\s+(?:\w+\s+)?(?:is|was)\s+that\b|\bhow\s+many\s+(?:\w+\s+)?"
+    r"(?:are|were)\s+those\b|\bthe\s+ones\b|^\W*(?:list|name|show)\s+(?:them|those|these)\b", _I)
 
 
 def _inherit(query: Query, history: list[Turn], gazetteer: Gazetteer,

@@ -79,6 +79,12 @@ def is_short_form(word: str) -> bool:
     return word.lower() in _all_short()
 
 
+def long_form(word: str) -> str | None:
+    """What the short form ``word`` stands for ("DV" → "domestic violence"), or None."""
+    lower = word.lower()
+    return next((f.long for f in short_forms() if f.short.lower() == lower), None)
+
+
 def short_forms_evidenced(text: str) -> set[str]:
     """The short forms (lower case) whose long form ``text`` holds: "edt" for "the emergency
     duty team", "s47" for "section 47 enquiries"."""

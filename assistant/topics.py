@@ -216,7 +216,9 @@ _NEGATIVE_CUE = re.compile(
     r"\ba\s+mess\b|\bmessy\b|\brubbish\b|\bdodgy\b|\bpiling\s+up\b|\bpiled\s+up\b|"
     r"\btold\s+off\b|\bshambl|\bsub-?standard\b|\bnot\s+on\s+top\s+of\b|\bslipp(?:ed|ing)\b|"
     r"\bdire\b|\bshocking\b|\bawful\b|\bterrible\b|\bneeds?\s+work\b|\blow\s+(?:\w+\s+)?morale\b|"
-    r"\brunning\s+(?:past|beyond)\b|\bbeyond\s+(?:the\s+)?(?:\d+|seven|thirty)|\bexceed", _I)
+    r"\brunning\s+(?:past|beyond)\b|\bbeyond\s+(?:the\s+)?(?:\d+|seven|thirty)|\bexceed|"
+    r"\bdrowning\b|\boverloaded\b|\bswamped\b|\bsnowed\s+under\b|\bgrief\b|"
+    r"\b(?:couldnt|could\s+not|cant|can't|unable\s+to)\s+(?:\w+\s+)?(?:fill|recruit|keep|retain)", _I)
 # A good word denied is a problem: "not good enough", "weren't up to date", "not up to scratch".
 _DENIED_POSITIVE = re.compile(
     r"\b(?:not|no|never|isn't|aren't|wasn't|weren't|isnt|arent|wasnt|werent|hardly|far\s+from)"
@@ -239,7 +241,8 @@ _POSITIVE_CUE = re.compile(
     r"\bwrite[-\s]?up\b|\bsingled\s+out\b|\bgood\s+at\b|\bvisible\b|\bsound\b|\bthorough\b|"
     r"(?<!not\s)\bon\s+top\s+of\b|\bpat\s+on\s+the\s+back\b|\bkudos\b|\bshout-?out\b|"
     r"\bwell\s+done\b|\bnailed\b|\bsorted\b|\bgood\s+news\b|"
-    r"\bappropriate\b|\bvalu(?:ed|able)\b", _I)
+    r"\bappropriate\b|\bvalu(?:ed|able)\b|\bhappy\s+with\b|\bpleased\s+with\b|"
+    r"\bgood\s+mention\b|\bin\s+good\s+spirits\b", _I)
 
 # Words that only say how good or bad something is: they set the polarity of a topic (which
 # sections are searched) rather than naming what it is about.

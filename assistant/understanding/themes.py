@@ -28,7 +28,7 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant.shortforms import spell_out
+from assistant.shortforms import long_form, spell_out
 from ingest.themes import Taxonomy, ThemeTagger, term_pattern
 
 # Below this probability the tagger's best theme for a phrase is not trusted (calibrated on
@@ -104,7 +104,9 @@ class ThemeReader:
         are "agreed with partner agencies"; "supervision not recorded") is part of that one."""
         def describes(owner: str, term: str) -> bool:
             first = re.split(r"(?<=\.)\s", self.taxonomy.by_id[owner].definition)[0]
-            return bool(term_pattern(term).search(first))
+            long = long_form(term)  # "DV incidents": the definition says "domestic violence"
+            return bool(term_pattern(term).search(first)) or bool(
+                long and term_pattern(long).search(first))
 
         keep = [(t, w) for t, w in zip(ids, matched, strict=True)
                 if not any(o != t and describes(o, w) and not describes(t, m)

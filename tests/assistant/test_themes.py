@@ -378,3 +378,46 @@ def test_a_follow_up_that_reads_like_a_field_question_stays_a_list(themed: Assis
     twice = {"leeds-2009.txt", "leeds-2011.txt", "norfolk-2009.txt", "norfolk-2010.txt",
              "camden-2010.txt", "camden-2012.txt"}
     assert {c.source for c in then.citations} <= twice & {c.source for c in first.citations}
+
+
+@pytest.mark.parametrize(("question", "check"), [
+    ("every letter Margaret Ellison signed", lambda c: c.signatory == "Margaret Ellison"),
+    ("how many did Margaret Ellison sign off", lambda c: c.signatory == "Margaret Ellison"
+     and c.topic is None),
+    ("who got 2 priority actions", lambda c: c.comparator == ("==", 2) and c.topic is None),
+    ("2010 visits that ended up with one priority action",
+     lambda c: c.comparator == ("==", 1) and c.topic is None),
+])
+def test_signing_off_and_who_leave_no_topic(question: str, check: object) -> None:
+    assert check(_criteria(question)), _criteria(question)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("question", "polarity"), [
+    ("teams swamped with work - which councils", "negative"),
+    ("who couldn't recruit enough social workers", "negative"),
+    ("where were inspectors happy with the EDT", "positive"),
+])
+def test_more_words_set_the_polarity(question: str, polarity: str) -> None:
+    crit = _criteria(question)
+    assert crit.topic is not None and crit.topic.polarity == polarity, crit  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("phrase", "theme"), [
+    ("staff snowed under", "caseloads_workloads"),
+    ("the 35 day ones running over", "core_assessment_timeliness"),
+    ("DV notifications from the police not looked at", "police_notifications"),
+])
+def test_words_staff_ask_with_and_short_forms_of_a_facet(phrase: str, theme: str) -> None:
+    reading = ThemeReader(load_taxonomy()).read(phrase)
+    assert reading is not None and reading.ids == (theme,), reading
+
+
+def test_a_follow_up_with_no_words_of_its_own_repeats_the_list(themed: Assistant) -> None:
+    asked = "which letters had no priority action"
+    first = themed.ask(asked)
+    history = [Turn(question=asked, answer=first.answer)]
+    counted = themed.ask("how many letters is that", history=history)
+    listed = themed.ask("list those", history=history)
+    assert counted.kind == "count" and listed.kind == "list"
+    assert {c.source for c in listed.citations} == {c.source for c in first.citations}
+    assert str(len({c.source for c in first.citations})) in counted.answer.split()[0]

@@ -16,7 +16,7 @@ def _specs(name):
     return out
 # Later dev batches, each by another helper (dev3: short Slack fragments with follow-ups in
 # "history"; dev4: two conditions, negative framings, follow-ups), one spec file each.
-LATER = [(name, _specs(name)) for name in ("dev2", "dev3", "dev4")
+LATER = [(name, _specs(name)) for name in ("dev2", "dev3", "dev4", "dev5")
          if os.path.exists(os.path.join(HERE, f"{name}_specs.jsonl"))]
 
 labels = [json.loads(l) for l in open(os.path.join(SUITE, "labels.jsonl"))]
