@@ -122,7 +122,8 @@ _FRAME = re.compile(
     r"not(?:ed|es)|highlight(?:ed|s)?|cite[sd]?|criticis(?:ed|es|m)|criticiz(?:ed|es)|"
     r"flagg(?:ed|ing)|praised?|commended|say|said|says|include[sd]?|including|contain(?:ed|s)?|"
     r"refer(?:red|s)?(?:\s+to)?|inspected|inspections?|letters?|councils?|authorit(?:y|ies)|"
-    r"local|las|ofsted|any|all|every|each|ones?|where|whose|which|what|that|those|these|"
+    r"local|las|ofsted|any|all|every|each|(?<![\w-])ones?(?![\w-])|where|whose|which|what|that|"
+    r"those|these|"
     r"ended(?:\s+up)?(?:\s+with)?|"
     r"concerns?\s+(?:about|over|regarding)|issues?\s+(?:with|about)|problems?\s+with|"
     r"findings?\s+(?:about|on)|finding|findings|please|also|both|other|please|list|"
@@ -355,7 +356,7 @@ _OP_WORDS = {">": "more than", ">=": "at least", "<": "fewer than", "==": "exact
 _FOLLOWUP_FILLER = frozenset("""and also only same but what abt about how the ones one those them
 these it its for any as a an of from in at all opposite instead too then so ok just please pls
 again other way round good practice praised praise criticised concern concerns problem problems
-positive negative bad well""".split())
+positive negative bad well actual actually real really where was were""".split())
 _OPPOSITE = re.compile(r"\bthe\s+opposite\b|\bother\s+way\s+round\b|\bthe\s+reverse\b", _I)
 
 
@@ -371,7 +372,9 @@ def criteria_of(query: Query) -> Criteria:
     if crit.topic is None or words <= _FOLLOWUP_FILLER:
         crit.topic = base.topic
         if crit.topic is not None:
-            crit.topic.polarity = _followup_polarity(text, crit.topic.polarity)
+            # "any where it was an actual priority action?": the section it names decides
+            crit.topic.polarity = None if crit.section else _followup_polarity(
+                text, crit.topic.polarity)
     for name in ("years", "window", "month", "signatory", "structure", "days", "set_aside"):
         if not getattr(crit, name) and getattr(base, name):
             setattr(crit, name, getattr(base, name))

@@ -217,7 +217,8 @@ _NEGATIVE_CUE = re.compile(
     r"\btold\s+off\b|\bshambl|\bsub-?standard\b|\bnot\s+on\s+top\s+of\b|\bslipp(?:ed|ing)\b|"
     r"\bdire\b|\bshocking\b|\bawful\b|\bterrible\b|\bneeds?\s+work\b|\blow\s+(?:\w+\s+)?morale\b|"
     r"\brunning\s+(?:past|beyond)\b|\bbeyond\s+(?:the\s+)?(?:\d+|seven|thirty)|\bexceed|"
-    r"\bdrowning\b|\boverloaded\b|\bswamped\b|\bsnowed\s+under\b|\bgrief\b|"
+    r"\bdrowning\b|\boverloaded\b|\bwoolly\b|\bwishy[-\s]?washy\b|\bvague\b|"
+    r"\bget(?:ting)?\s+in\s+(?:the\s+)?(?:[\w']+\s+)?way\b|\bswamped\b|\bsnowed\s+under\b|\bgrief\b|"
     r"\b(?:couldnt|could\s+not|cant|can't|unable\s+to)\s+(?:\w+\s+)?(?:fill|recruit|keep|retain)", _I)
 # A good word denied is a problem: "not good enough", "weren't up to date", "not up to scratch".
 _DENIED_POSITIVE = re.compile(

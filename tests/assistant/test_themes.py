@@ -396,6 +396,8 @@ def test_signing_off_and_who_leave_no_topic(question: str, check: object) -> Non
     ("teams swamped with work - which councils", "negative"),
     ("who couldn't recruit enough social workers", "negative"),
     ("where were inspectors happy with the EDT", "positive"),
+    ("child in need plans a bit woolly - where", "negative"),
+    ("recording system getting in the way - which councils", "negative"),
 ])
 def test_more_words_set_the_polarity(question: str, polarity: str) -> None:
     crit = _criteria(question)
@@ -421,3 +423,16 @@ def test_a_follow_up_with_no_words_of_its_own_repeats_the_list(themed: Assistant
     assert counted.kind == "count" and listed.kind == "list"
     assert {c.source for c in listed.citations} == {c.source for c in first.citations}
     assert str(len({c.source for c in first.citations})) in counted.answer.split()[0]
+
+
+def test_a_hyphenated_one_stays_in_the_topic() -> None:
+    crit = _criteria("which councils had no regular one-to-ones for staff")
+    assert crit.topic is not None and "one-to-ones" in crit.topic.text, crit  # type: ignore[attr-defined]
+
+
+def test_a_follow_up_naming_a_section_searches_that_section(themed: Assistant) -> None:
+    asked = "who was praised for their out of hours service"
+    history = [Turn(question=asked, answer=themed.ask(asked).answer)]
+    then = themed.ask("any where it was actually an area for development?", history=history)
+    assert then.kind == "list"
+    assert {c.authority for c in then.citations} <= _labelled("out_of_hours", ("development",))
