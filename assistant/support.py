@@ -226,6 +226,7 @@ def _prepare(sentence: str, passages: Sequence[Passage]) -> _Prepared:
     evidence = " ".join([body, *(_context(p, **dates) for p in cited), _about_cited(cited)])
     found = _stems(evidence) | set(tokenize(evidence))
     found |= _short_forms_of(evidence) | _frequencies_of(evidence) | _judgements_said(evidence)
+    found |= _numbers_said(evidence)
     for term in _key_terms(plain):
         if term not in found:
             return _Prepared(sentence, valid, f"a key term is not in the cited passages "
@@ -341,6 +342,29 @@ def _date_words(value: str) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+_NUMBER_VALUES = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())} | {
+    "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "half": "50%",
+    "quarter": "25%"}
+_VALUE_WORDS = {v: w for w, v in _NUMBER_VALUES.items()} | {"50": "half", "25%": "quarter"}
+
+
+def _numbers_said(evidence: str) -> set[str]:
+    """A figure said the other way: "seven" is "7" and "7" is "seven", "half" is "50%",
+    "24 hours" is "a day"."""
+    out: set[str] = set()
+    for word in _WORD.findall(evidence.lower()):
+        if word in _NUMBER_VALUES:
+            value = _NUMBER_VALUES[word]
+            out |= {value, value.rstrip("%")}
+        elif word in _VALUE_WORDS:
+            out.add(stem(_VALUE_WORDS[word]))
+    if re.search(r"\b24\s+hours\b", evidence, re.IGNORECASE):
+        out.add(stem("day"))
+    return out
+
+
 _WELL_DONE = re.compile(r"\bwell[\s-]+(?!below\b|above\b|short\b)[a-z]+ed\b")
 _POOR = re.compile(r"\b(?:poor|poorly|weak|weakly|weaknesses|weakness)\b")
 
@@ -425,8 +449,8 @@ def _key_terms(sentence: str) -> list[str]:
         after = words[i + 1].lower() if i + 1 < len(words) else ""
         if lower == "good" and after == "time":
             key = False  # "in good time" is timeliness, not a grade
-        if (lower == "one" and after == "of") or (lower == "first" and not after):
-            key = False  # "one of the measures", "held first": no figure
+        if (lower == "one" and after in ("of", "another")) or (lower == "first" and not after):
+            key = False  # "one of the measures", "one another", "held first": no figure
         if lower in _DURATIONS and i > 0:
             before = words[i - 1].lower()
             key = before[0].isdigit() or before in _NUMBER_WORDS or before in _AMOUNTS

@@ -101,6 +101,10 @@ OVERSIGHT = "Management oversight of assessments is not consistently recorded."
      "Cultural needs are satisfactorily considered in assessments.", "key term"),
     ("In 2011 some police notifications had not been screened for several weeks [1].", BACKLOG,
      "key term"),
+    ("Initial assessments are completed within 6 working days [1].",
+     "Initial assessments are completed within seven working days.", "key term"),
+    ("Managers authorise next steps within a week [1].",
+     "Managers authorise the next steps within 24 hours.", "key term"),
     ("The duty desk is outstanding and deals with enquiries efficiently [1].",
      "The duty desk is well staffed and deals with enquiries efficiently.", "key term"),
     # the opposite direction or amount, a fix the passage says is still to come, another group
@@ -163,6 +167,15 @@ def test_flipped_judgements_unhedged_quantifiers_and_other_figures_are_rejected(
      "The duty desk is well staffed and deals with enquiries efficiently."),
     ("Out of hours arrangements are weakly linked to the day teams [1].",
      "Out of hours arrangements are poorly linked to the day teams."),
+    # a figure in digits or in words, "half" as "50%", "24 hours" as "a day"
+    ("Initial assessments are completed within 7 working days [1].",
+     "Initial assessments are completed within seven working days."),
+    ("Less than 50% of initial assessments are completed in time [1].",
+     "Fewer than half of initial assessments are completed in time."),
+    ("Agencies share information with one another promptly [1].",
+     "Information is shared promptly between agencies."),
+    ("Managers authorise next steps within a day [1].",
+     "Managers authorise the next steps within 24 hours."),
 ])
 def test_true_restatements_of_those_passages_are_kept(sentence: str, passage: str) -> None:
     [verdict] = SupportChecker(_bag_of_words, min_similarity=0.0).judge([sentence],
