@@ -172,8 +172,8 @@ def test_flipped_judgements_unhedged_quantifiers_and_other_figures_are_rejected(
      "Initial assessments are completed within seven working days."),
     ("Less than 50% of initial assessments are completed in time [1].",
      "Fewer than half of initial assessments are completed in time."),
-    ("Agencies share information with one another promptly [1].",
-     "Information is shared promptly between agencies."),
+    ("Agencies share information promptly with one another [1].",
+     "Agencies share information promptly with each other."),
     ("Managers authorise next steps within a day [1].",
      "Managers authorise the next steps within 24 hours."),
 ])
