@@ -41,6 +41,11 @@ logger = logging.getLogger(__name__)
 # of the supported ones. See docs/evals.md and `python -m evals.claims --split dev --calibrate`.
 MIN_SIMILARITY = 0.32
 MIN_OVERLAP = 0.60
+# A sentence whose meaning is very close to a cited passage may say it in more of its own words:
+# chosen on the three dev splits together (dev, dev2, dev3), where it kept 5-7% more supported
+# sentences and let no further unsupported one through.
+CLOSE_SIMILARITY = 0.75
+CLOSE_OVERLAP = 0.30
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)?%?")
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
@@ -119,6 +124,18 @@ def split_sentences(text: str) -> list[str]:
     return pieces
 
 
+def threshold_reason(similarity: float, overlap: float, min_similarity: float,
+                     min_overlap: float) -> str:
+    """"supported" when a sentence's similarity and word overlap with its best cited passage
+    pass the thresholds (fewer of its words suffice when its meaning is very close), else why."""
+    close = similarity >= CLOSE_SIMILARITY and overlap >= CLOSE_OVERLAP
+    if overlap < min_overlap and not close:
+        return "too few of its words are in the cited passages"
+    if similarity < min_similarity:
+        return "its meaning is not close to the cited passages"
+    return "supported"
+
+
 class SupportChecker:
     """Keeps the sentences of an LLM answer that its cited passages support.
 
@@ -133,6 +150,11 @@ class SupportChecker:
         self.embed = embed
         self.min_similarity = min_similarity
         self.min_overlap = min_overlap
+
+    def threshold_reason(self, similarity: float, overlap: float) -> str:
+        """Why the similarity and word overlap do not support a sentence ("supported" when
+        they do): enough of its words in the passages, or fewer when its meaning is very close."""
+        return threshold_reason(similarity, overlap, self.min_similarity, self.min_overlap)
 
     def judge(self, sentences: Sequence[str], passages: Sequence[Passage]) -> list[Verdict]:
         """One verdict per sentence; ``[n]`` markers refer to ``passages`` 1-based."""
@@ -153,11 +175,7 @@ class SupportChecker:
             units = vectors[at + 1:at + 1 + len(item.evidence_units)]
             at += 1 + len(item.evidence_units)
             similarity = max((_cosine(own, u) for u in units), default=0.0)
-            reason = "supported"
-            if item.overlap < self.min_overlap:
-                reason = "too few of its words are in the cited passages"
-            elif similarity < self.min_similarity:
-                reason = "its meaning is not close to the cited passages"
+            reason = self.threshold_reason(similarity, item.overlap)
             verdicts.append(Verdict(item.sentence, item.markers, reason == "supported", reason,
                                     similarity, item.overlap))
         return verdicts

@@ -218,8 +218,9 @@ _NEGATIVE_CUE = re.compile(
     r"\bdire\b|\bshocking\b|\bawful\b|\bterrible\b|\bneeds?\s+work\b|\blow\s+(?:\w+\s+)?morale\b|"
     r"\brunning\s+(?:past|beyond)\b|\bbeyond\s+(?:the\s+)?(?:\d+|seven|thirty)|\bexceed|"
     r"\bdrowning\b|\boverloaded\b|\bwoolly\b|\bwishy[-\s]?washy\b|\bvague\b|"
-    r"\bget(?:ting)?\s+in\s+(?:the\s+)?(?:[\w']+\s+)?way\b|\bswamped\b|\bsnowed\s+under\b|\bgrief\b|"
-    r"\b(?:couldnt|could\s+not|cant|can't|unable\s+to)\s+(?:\w+\s+)?(?:fill|recruit|keep|retain)", _I)
+    r"\bget(?:ting)?\s+in\s+(?:the\s+)?(?:[\w']+\s+)?way\b|\bswamped\b|\bsnowed\s+under\b|"
+    r"\bgrief\b|\b(?:couldnt|could\s+not|cant|can't|unable\s+to)\s+(?:\w+\s+)?"
+    r"(?:fill|recruit|keep|retain)", _I)
 # A good word denied is a problem: "not good enough", "weren't up to date", "not up to scratch".
 _DENIED_POSITIVE = re.compile(
     r"\b(?:not|no|never|isn't|aren't|wasn't|weren't|isnt|arent|wasnt|werent|hardly|far\s+from)"

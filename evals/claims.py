@@ -1,11 +1,11 @@
 """Claim-support probe suite: does :mod:`assistant.support` drop invented claims and keep true ones?
 
-Each item of ``evals/suites/claims/{dev,dev2,dev3,test}.jsonl`` holds a question, the passages a model
-was given (verbatim spans of real letters: the Portsmouth sample letter and synthetic letters of
-the small and themes suites) and a scripted model answer as labelled sentences: supported ones
-(paraphrases, quotations, short summaries) and unsupported ones of every kind (wrong grade,
-number, date, council or name, flipped negation, invented finding or quotation, a claim cited to
-the wrong passage).
+Each item of ``evals/suites/claims/{dev,dev2,dev3,test}.jsonl`` holds a question, the passages a
+model was given (verbatim spans of real letters: the Portsmouth sample letter and synthetic letters
+of the small and themes suites) and a scripted model answer as labelled sentences: supported ones
+(paraphrases, quotations, short summaries) and unsupported ones of every kind (wrong grade, number,
+date, council or name, flipped negation, invented finding or quotation, a claim cited to the wrong
+passage).
 
 ``python -m evals.claims --split test`` prints the share of unsupported sentences removed and of
 supported sentences kept, by kind, and exits 1 below the targets (99% removed, 90% kept).
@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.passages import Passage
-from assistant.support import MIN_OVERLAP, MIN_SIMILARITY, Embed, SupportChecker, Verdict
+from assistant.support import (
+    MIN_OVERLAP,
+    MIN_SIMILARITY,
+    Embed,
+    SupportChecker,
+    Verdict,
+    threshold_reason,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = Path(__file__).with_name("suites") / "claims"
@@ -147,8 +154,8 @@ def calibrate(embed: Embed, items: Sequence[ClaimItem]) -> tuple[float, float, S
 def _rethreshold(verdict: Verdict, min_similarity: float, min_overlap: float) -> Verdict:
     if not verdict.supported:
         return verdict
-    ok = verdict.overlap >= min_overlap and verdict.similarity >= min_similarity
-    return Verdict(verdict.sentence, verdict.markers, ok, "supported" if ok else "threshold",
+    reason = threshold_reason(verdict.similarity, verdict.overlap, min_similarity, min_overlap)
+    return Verdict(verdict.sentence, verdict.markers, reason == "supported", reason,
                    verdict.similarity, verdict.overlap)
 
 

@@ -16,7 +16,7 @@ import pytest
 from assistant.citations import Draft
 from assistant.llm import LLMAnswerer, build_chat_model
 from assistant.passages import Passage
-from assistant.support import SupportChecker, split_sentences
+from assistant.support import SupportChecker, split_sentences, threshold_reason
 from tests.assistant.openai_server import OpenAIServer, RecordedRequest, Reply
 from tests.assistant.test_llm import fenced_passages
 
@@ -286,3 +286,15 @@ def test_a_short_form_is_found_by_its_long_form(sentence: str) -> None:
                        "Areas of strength")
     [verdict] = SupportChecker(_bag_of_words, min_similarity=0.0).judge([sentence], [passage])
     assert "key term" not in verdict.reason, verdict
+
+
+@pytest.mark.parametrize(("similarity", "overlap", "reason"), [
+    (0.9, 0.7, "supported"),
+    (0.8, 0.4, "supported"),  # very close in meaning: fewer of its own words suffice
+    (0.6, 0.4, "too few of its words"),
+    (0.8, 0.2, "too few of its words"),
+    (0.2, 0.9, "meaning is not close"),
+])
+def test_the_thresholds_of_similarity_and_overlap(similarity: float, overlap: float,
+                                                  reason: str) -> None:
+    assert reason in threshold_reason(similarity, overlap, 0.32, 0.60)
