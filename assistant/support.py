@@ -599,12 +599,18 @@ def _opposite_direction(sentence: str, best: str) -> str | None:
     return None
 
 
+_HYPHENATED_PREFIX = re.compile(r"\b(non|un|in|im|ir|dis)-(?=[a-z])")
+
+
 def _prefix_clash(sentence: str, units: list[str]) -> str | None:
     """A word the passages only say with a negating prefix, or the reverse: "announced" for
     "unannounced", "unmanageable" for "manageable"."""
-    own_words = re.findall(r"[a-z]+", sentence.lower())
+    def words(text: str) -> list[str]:  # "non-abusing" is one word, as "nonabusing"
+        return re.findall(r"[a-z]+", _HYPHENATED_PREFIX.sub(r"\1", text.lower()))
+
+    own_words = words(sentence)
     own = set(own_words)
-    near_words = [re.findall(r"[a-z]+", u.lower()) for u in units]
+    near_words = [words(u) for u in units]
     near = {w for words in near_words for w in words}
     for word in own:
         if len(word) < 5:
@@ -684,18 +690,26 @@ def _is_negative(text: str) -> bool:
     return bool(set(tokenize(lowered)) & _NEGATIVE_CUES)
 
 
+# "the inspection found that no children ...": none, said inside the sentence
+_FOUND_NONE = re.compile(r"\b(?:found|showed|saw)\s+(?:that\s+)?(?:no|none\s+of\s+the)\s+"
+                         r"(?!longer\b|doubt\b|delay\b|further\b)\w+")
+
+
 def _quantifier_clash(sentence: str, best: str) -> str | None:
     """A sweeping word (all, every, always, never, none ...) that the passage does not use."""
     lowered = _EVERY_PERIOD.sub(" ", _LEADING_ANSWER.sub("", sentence.lower()))
     lowered = _NEGATED_SWEEP.sub(" ", lowered)  # "not ... consistently" hedges, it claims no rule
     own = set(re.findall(r"[a-z]+", lowered))
-    near = set(re.findall(r"[a-z]+", best.lower()))
+    # "not all children were seen" gives no evidence for "every child was seen"
+    near = set(re.findall(r"[a-z]+", _NEGATED_SWEEP.sub(" ", best.lower())))
     if "never" in own and _negation_scopes(best) and not _HEDGE.search(best.lower()):
         own.discard("never")  # "never seen" for "had not been seen"; not for "not always"
     for group in _QUANTIFIER_GROUPS:
         if own & group and not near & group:
             return "a quantifier (all, every, never ...) is not in the cited passages"
-    if re.match(r"\W*(?:no|none\s+of\s+the)\s+\w+", lowered) and _HEDGE.search(best.lower()) \
+    says_none = bool(re.match(r"\W*(?:no|none\s+of\s+the)\s+\w+", lowered)) or (
+        bool(_FOUND_NONE.search(lowered)) and not _HEDGE.search(lowered))
+    if says_none and _HEDGE.search(best.lower()) \
             and not re.search(r"\b(?:no|none|never)\b", best.lower()):
         return "it says none where the cited passage says some"
     hedged = {m.group(1) for m in _HEDGED.finditer(best.lower())}
@@ -765,7 +779,8 @@ _ROLE_PHRASES = frozenset(tuple(_role_words(phrase)) for phrase in (
     # who a finding is about: "disabled children" is not "looked after children"
     "adult", "looked after", "disabled", "older children", "younger children", "young children",
     "baby", "babies", "unborn", "teenager", "young people", "carer", "manager", "commander",
-    "superintendent"))
+    "superintendent", "referrer", "out of hours", "long-term team", "long term team",
+    "referral and assessment"))
 _BARE_NEGATIONS = frozenset("isnt arent wasnt werent dont doesnt didnt hasnt havent cant".split())
 _NOT_YET_WORDS = frozenset("waiting awaiting yet pending before until".split())
 _CONTRASTS = [tuple(stem(w) for w in pair) for pair in (

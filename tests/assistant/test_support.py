@@ -101,6 +101,18 @@ OVERSIGHT = "Management oversight of assessments is not consistently recorded."
      "Cultural needs are satisfactorily considered in assessments.", "key term"),
     ("In 2011 some police notifications had not been screened for several weeks [1].", BACKLOG,
      "key term"),
+    # "not all" is no evidence for "every" nor for "none"; a hyphenated negating prefix
+    ("Every child who was assessed had been seen by a social worker [1].",
+     "Not all children who are assessed have been seen by a social worker.", "quantifier"),
+    ("Inspectors found that no children who were assessed had been seen [1].",
+     "Not all children who are assessed have been seen by a social worker.", "none"),
+    ("Assessments carefully consider the safety of the abusing parent [1].",
+     "Assessments carefully consider the safety of the non-abusing parent.", "prefix"),
+    # another team or person than the passage names
+    ("Frequent IT failures have disrupted the work of the out of hours service [1].",
+     "Frequent IT failures have disrupted the work of the duty team.", "person, team"),
+    ("Feedback to referrers about the outcome of referrals is inconsistent [1].",
+     "Feedback to families about the outcome of referrals is inconsistent.", "person, team"),
     ("Initial assessments are completed within 6 working days [1].",
      "Initial assessments are completed within seven working days.", "key term"),
     ("Managers authorise next steps within a week [1].",
