@@ -17,10 +17,10 @@ from assistant.support import SupportChecker
 from evals.claims import KEPT_TARGET, REMOVED_TARGET, Scores, judge_items, load_split, score
 
 # Measured with the dev-tuned rules and thresholds (2026-12-02, seventh session): dev 99.1%
-# removed, 94.4% kept; dev2 (a later batch by another writer) 91.3% / 74.4%; dev3 (a third
-# writer, first run 91.8% / 63.0%) 91.8% / 70.1%.
-DEV_FLOORS = {"dev": (0.98, 0.92), "dev2": (0.90, 0.72), "dev3": (0.90, 0.68)}
-TEST_FLOOR = (0.91, 0.87)
+# removed, 95.4% kept; dev2 (a later batch by another writer) 92.2% / 81.2%; dev3 (a third
+# writer, first run 91.8% / 63.0%) 95.1% / 76.4%; test 93.0% / 90.3%.
+DEV_FLOORS = {"dev": (0.98, 0.94), "dev2": (0.91, 0.79), "dev3": (0.93, 0.74)}
+TEST_FLOOR = (0.92, 0.89)
 
 
 def _scores(embedder: Any, split: str) -> Scores:
@@ -59,7 +59,8 @@ def test_test_split_holds_its_measured_floor(test_scores: Scores) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="test split below target: 92.2% removed, 88.3% kept")
+@pytest.mark.xfail(strict=True, reason="test split below target: 93.0% removed (kept 90.3% "
+                   "meets its target)")
 def test_test_split_meets_the_targets(test_scores: Scores) -> None:
     assert test_scores.removed >= REMOVED_TARGET, test_scores
     assert test_scores.kept >= KEPT_TARGET, test_scores

@@ -211,7 +211,8 @@ def test_gate_fails_when_a_gated_metric_drops(small_run: tuple[EvalResult, Path]
     assert metric in {c.metric for c in gate.failures}
 
 
-@pytest.mark.parametrize("name", ["dev.json", "dev2.json", "dev3.json", "dev4.json", "suite.json"])
+@pytest.mark.parametrize("name", ["dev.json", "dev2.json", "dev3.json", "dev4.json", "dev5.json",
+                                  "suite.json"])
 def test_themes_splits_load_with_verbatim_gold_and_no_shared_question(name: str) -> None:
     suite = load_suite(THEMES / name)
     letters = {p.name: p.read_text(encoding="utf-8") for p in (THEMES / "letters").iterdir()}
