@@ -569,8 +569,10 @@ def _polarity(sentence: str, units: list[str], best: str) -> str | None:
     sentence_negative = _is_negative(sentence)
     for scope in _negation_scopes(best):
         head = next(iter(sorted(scope, key=lambda w: _first_index(best, w))), None)
-        if (head is not None and head in words and not any(scope & mine for mine in own)
-                and _asserted({head}, sentence, _NOT_YET)):
+        # the same verb in another tense counts: "took place" for "does not take place"
+        forms = {head, *_VERB_FORMS.get(head or "", ())} & words
+        if (head is not None and forms and not any(scope & mine for mine in own)
+                and _asserted(forms, sentence, _NOT_YET)):
             return "it drops a negation of the cited passage"
     if sentence_negative and not best_negative and not any(_is_negative(u) for u in units):
         return "it is negative where the cited passages are not"
@@ -599,6 +601,17 @@ def _opposite_direction(sentence: str, best: str) -> str | None:
     return None
 
 
+# Irregular verbs of the genre, by the stem of each form: "held" is "hold", "took" is "take".
+_VERB_FORMS: dict[str, frozenset[str]] = {}
+for _forms in ("take took taken taking", "hold held holding", "see saw seen seeing",
+               "make made making", "give gave given giving", "keep kept keeping",
+               "tell told telling", "meet met meeting", "find found finding",
+               "do did done doing", "get got gotten getting", "know knew known",
+               "write wrote written", "send sent sending", "lead led leading",
+               "begin began begun", "speak spoke spoken"):
+    _stemmed_forms = frozenset(stem(f) for f in _forms.split())
+    for _f in _stemmed_forms:
+        _VERB_FORMS[_f] = _stemmed_forms
 _HYPHENATED_PREFIX = re.compile(r"\b(non|un|in|im|ir|dis)-(?=[a-z])")
 
 

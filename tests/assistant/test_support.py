@@ -108,6 +108,9 @@ OVERSIGHT = "Management oversight of assessments is not consistently recorded."
      "Not all children who are assessed have been seen by a social worker.", "none"),
     ("Assessments carefully consider the safety of the abusing parent [1].",
      "Assessments carefully consider the safety of the non-abusing parent.", "prefix"),
+    # the passage's negation dropped, its verb in another tense
+    ("Supervision took place at the frequency the policy requires [1].",
+     "Supervision does not take place at the frequency the policy requires.", "drops a negation"),
     # another team or person than the passage names
     ("Frequent IT failures have disrupted the work of the out of hours service [1].",
      "Frequent IT failures have disrupted the work of the duty team.", "person, team"),

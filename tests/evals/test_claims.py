@@ -18,7 +18,7 @@ from evals.claims import KEPT_TARGET, REMOVED_TARGET, Scores, judge_items, load_
 
 # Measured with the dev-tuned rules and thresholds (2026-12-02, seventh session): dev 99.1%
 # removed, 95.4% kept; dev2 (a later batch by another writer) 92.2% / 81.2%; dev3 (a third
-# writer, first run 91.8% / 63.0%) 95.1% / 76.4%; test 93.0% / 90.3%.
+# writer, first run 91.8% / 63.0%) 95.6% / 76.4%; test 93.0% / 90.3%.
 DEV_FLOORS = {"dev": (0.98, 0.94), "dev2": (0.91, 0.79), "dev3": (0.93, 0.74)}
 TEST_FLOOR = (0.92, 0.89)
 
