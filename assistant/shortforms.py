@@ -70,19 +70,23 @@ def spell_out(text: str) -> str:
 
 
 @cache
-def _all_short() -> frozenset[str]:
-    return frozenset(f.short.lower() for f in short_forms())
+def _by_short() -> dict[str, ShortForm]:
+    """The table by short form in lower case (the first entry of a short form wins)."""
+    out: dict[str, ShortForm] = {}
+    for form in short_forms():
+        out.setdefault(form.short.lower(), form)
+    return out
 
 
 def is_short_form(word: str) -> bool:
     """Whether ``word`` (any case) is a short form of the table: a word, not a slip."""
-    return word.lower() in _all_short()
+    return word.lower() in _by_short()
 
 
 def long_form(word: str) -> str | None:
     """What the short form ``word`` stands for ("DV" → "domestic violence"), or None."""
-    lower = word.lower()
-    return next((f.long for f in short_forms() if f.short.lower() == lower), None)
+    form = _by_short().get(word.lower())
+    return form.long if form else None
 
 
 def short_forms_evidenced(text: str) -> set[str]:

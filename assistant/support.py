@@ -151,11 +151,6 @@ class SupportChecker:
         self.min_similarity = min_similarity
         self.min_overlap = min_overlap
 
-    def threshold_reason(self, similarity: float, overlap: float) -> str:
-        """Why the similarity and word overlap do not support a sentence ("supported" when
-        they do): enough of its words in the passages, or fewer when its meaning is very close."""
-        return threshold_reason(similarity, overlap, self.min_similarity, self.min_overlap)
-
     def judge(self, sentences: Sequence[str], passages: Sequence[Passage]) -> list[Verdict]:
         """One verdict per sentence; ``[n]`` markers refer to ``passages`` 1-based."""
         prepared = [_prepare(s, passages) for s in sentences]
@@ -175,7 +170,8 @@ class SupportChecker:
             units = vectors[at + 1:at + 1 + len(item.evidence_units)]
             at += 1 + len(item.evidence_units)
             similarity = max((_cosine(own, u) for u in units), default=0.0)
-            reason = self.threshold_reason(similarity, item.overlap)
+            reason = threshold_reason(similarity, item.overlap, self.min_similarity,
+                                      self.min_overlap)
             verdicts.append(Verdict(item.sentence, item.markers, reason == "supported", reason,
                                     similarity, item.overlap))
         return verdicts
@@ -601,18 +597,25 @@ def _opposite_direction(sentence: str, best: str) -> str | None:
     return None
 
 
+def _word_groups(groups: Sequence[str]) -> dict[str, frozenset[str]]:
+    """For the stem of each word of each group, the stems of every word grouped with it."""
+    out: dict[str, frozenset[str]] = {}
+    for group in groups:
+        stems = frozenset(stem(w) for w in group.split())
+        for word in stems:
+            out[word] = out.get(word, frozenset()) | stems
+    return out
+
+
 # Irregular verbs of the genre, by the stem of each form: "held" is "hold", "took" is "take".
-_VERB_FORMS: dict[str, frozenset[str]] = {}
-for _forms in ("take took taken taking", "hold held holding", "see saw seen seeing",
-               "make made making", "give gave given giving", "keep kept keeping",
-               "tell told telling", "meet met meeting", "find found finding",
-               "do did done doing", "get got gotten getting", "know knew known",
-               "write wrote written", "send sent sending", "lead led leading",
-               "begin began begun", "speak spoke spoken"):
-    _stemmed_forms = frozenset(stem(f) for f in _forms.split())
-    for _f in _stemmed_forms:
-        _VERB_FORMS[_f] = _stemmed_forms
-_HYPHENATED_PREFIX = re.compile(r"\b(non|un|in|im|ir|dis)-(?=[a-z])")
+_VERB_FORMS = _word_groups((
+    "take took taken taking", "hold held holding", "see saw seen seeing", "make made making",
+    "give gave given giving", "keep kept keeping", "tell told telling", "meet met meeting",
+    "find found finding", "do did done doing", "get got gotten getting", "know knew known",
+    "write wrote written", "send sent sending", "lead led leading", "begin began begun",
+    "speak spoke spoken"))
+_NEGATING_PREFIXES = ("un", "in", "im", "ir", "dis", "non")
+_HYPHENATED_PREFIX = re.compile(rf"\b({'|'.join(_NEGATING_PREFIXES)})-(?=[a-z])")
 
 
 def _prefix_clash(sentence: str, units: list[str]) -> str | None:
@@ -628,7 +631,7 @@ def _prefix_clash(sentence: str, units: list[str]) -> str | None:
     for word in own:
         if len(word) < 5:
             continue
-        for prefix in ("un", "in", "im", "ir", "dis", "non"):
+        for prefix in _NEGATING_PREFIXES:
             if prefix + word in near and word not in near and not _negated(word, own_words):
                 return "it drops the negating prefix of a word of the cited passage"
             plain = word[len(prefix):]
@@ -823,11 +826,7 @@ _SYNONYMS = (
     "use used using", "help support supported supporting", "plan plans planning",
     "senior managers leaders leadership", "improve improved improving better",
 )
-_SAME_WORD: dict[str, frozenset[str]] = {}
-for _group in _SYNONYMS:
-    _stems_of_group = frozenset(stem(w) for w in _group.split())
-    for _w in _stems_of_group:
-        _SAME_WORD[_w] = _SAME_WORD.get(_w, frozenset()) | _stems_of_group
+_SAME_WORD = _word_groups(_SYNONYMS)
 # Negative words that say something positive: "without delay", "not delayed" are promptly.
 _NOT_A_NEGATION = re.compile(r"\bwithout\s+(?:any\s+)?(?:undue\s+)?delay\b|"
                              r"\bno\s+(?:undue\s+)?delay\b|\bnot\s+(?:unduly\s+)?delayed\b|\bnot\s+only\b|"

@@ -334,6 +334,13 @@ def test_a_follow_up_narrows_the_list_before_it(themed: Assistant) -> None:
     ("sept 2010 visits?", lambda c: c.window == ("2010-09-01", "2010-09-31")),
     ("any from march inspections?", lambda c: c.month == 3),
     ("Linda Pritchard - which letters did she sign", lambda c: c.signatory == "linda pritchard"),
+    # signing off and a bare "who" leave no topic
+    ("every letter Margaret Ellison signed", lambda c: c.signatory == "Margaret Ellison"),
+    ("how many did Margaret Ellison sign off", lambda c: c.signatory == "Margaret Ellison"
+     and c.topic is None),
+    ("who got 2 priority actions", lambda c: c.comparator == ("==", 2) and c.topic is None),
+    ("2010 visits that ended up with one priority action",
+     lambda c: c.comparator == ("==", 1) and c.topic is None),
 ])
 def test_terse_structural_questions(question: str, check: object) -> None:
     assert check(_criteria(question)), _criteria(question)  # type: ignore[operator]
@@ -343,6 +350,11 @@ def test_terse_structural_questions(question: str, check: object) -> None:
     ("supervision a shambles - where", "negative"),
     ("who was on top of their strategy meetings", "positive"),
     ("EDT dodgy? which LAs", "negative"),
+    ("teams swamped with work - which councils", "negative"),
+    ("who couldn't recruit enough social workers", "negative"),
+    ("where were inspectors happy with the EDT", "positive"),
+    ("child in need plans a bit woolly - where", "negative"),
+    ("recording system getting in the way - which councils", "negative"),
 ])
 def test_slang_sets_the_polarity(question: str, polarity: str) -> None:
     crit = _criteria(question)
@@ -378,30 +390,6 @@ def test_a_follow_up_that_reads_like_a_field_question_stays_a_list(themed: Assis
     twice = {"leeds-2009.txt", "leeds-2011.txt", "norfolk-2009.txt", "norfolk-2010.txt",
              "camden-2010.txt", "camden-2012.txt"}
     assert {c.source for c in then.citations} <= twice & {c.source for c in first.citations}
-
-
-@pytest.mark.parametrize(("question", "check"), [
-    ("every letter Margaret Ellison signed", lambda c: c.signatory == "Margaret Ellison"),
-    ("how many did Margaret Ellison sign off", lambda c: c.signatory == "Margaret Ellison"
-     and c.topic is None),
-    ("who got 2 priority actions", lambda c: c.comparator == ("==", 2) and c.topic is None),
-    ("2010 visits that ended up with one priority action",
-     lambda c: c.comparator == ("==", 1) and c.topic is None),
-])
-def test_signing_off_and_who_leave_no_topic(question: str, check: object) -> None:
-    assert check(_criteria(question)), _criteria(question)  # type: ignore[operator]
-
-
-@pytest.mark.parametrize(("question", "polarity"), [
-    ("teams swamped with work - which councils", "negative"),
-    ("who couldn't recruit enough social workers", "negative"),
-    ("where were inspectors happy with the EDT", "positive"),
-    ("child in need plans a bit woolly - where", "negative"),
-    ("recording system getting in the way - which councils", "negative"),
-])
-def test_more_words_set_the_polarity(question: str, polarity: str) -> None:
-    crit = _criteria(question)
-    assert crit.topic is not None and crit.topic.polarity == polarity, crit  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(("phrase", "theme"), [
